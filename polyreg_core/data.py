@@ -138,3 +138,8 @@ def _numeric_column(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
             value=str(frame[column].iloc[first]),
         )
     return values.to_numpy(dtype=np.float64)
+
+
+if __name__ == "__main__":
+    # Regenerate the bundled sample: python -m polyreg_core.data > data/dataset.csv
+    print(sample_csv(), end="")

@@ -98,8 +98,8 @@ def _batch_statistics(a: torch.Tensor, y: torch.Tensor, orders: torch.Tensor, pl
     """G = AᵀA, c = Aᵀy and s = yᵀy of every batch of every epoch in ``orders``, in step order."""
     epochs, p = len(orders), a.shape[1]
     grams, moments, squares = [], [], []
-    for start, size in ((0, plan.batch_size), (plan.full * plan.batch_size, plan.partial)):
-        count = plan.full if start == 0 else (1 if plan.partial else 0)
+    groups = [(0, plan.full, plan.batch_size), (plan.full * plan.batch_size, 1 if plan.partial else 0, plan.partial)]
+    for start, count, size in groups:
         if count == 0:
             continue
         idx = orders[:, start : start + count * size].reshape(epochs * count, size)

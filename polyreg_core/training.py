@@ -232,19 +232,21 @@ class _Reporter:
         self.start, self.end = start, end
         self.started = time.perf_counter()
         self.last = -math.inf
+        self.last_epoch = start
 
     def report(self, epochs_done: int, cost: float, params: np.ndarray) -> None:
         now = time.perf_counter()
         if self.callback is None or now - self.last < PROGRESS_INTERVAL_S:
             return
-        self.last = now
+        self.last, self.last_epoch = now, self.start + epochs_done
         weights, bias = self.scaling.to_original(params[:-1], float(params[-1]))
         self.callback(
             Progress(self.start + epochs_done, self.end, cost, tuple(weights), bias, now - self.started)
         )
 
     def report_final(self, history: History, seconds: float) -> None:
-        if self.callback is None:
+        """Send the last epoch, unless the throttled reports already did."""
+        if self.callback is None or self.last_epoch == int(history.epoch[-1]):
             return
         self.callback(
             Progress(

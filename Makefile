@@ -1,0 +1,33 @@
+# make run   — create .venv, install, start the app at http://localhost:8501 on the bundled sample
+# make test  — install the dev requirements and run the whole suite, browser tests included
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
+.PHONY: run test test-fast bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest
+
+# Everything but the browser tests, for a quick loop while editing.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest --ignore=tests/browser
+
+clean:
+	rm -rf $(VENV) .pytest_cache

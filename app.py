@@ -1,0 +1,40 @@
+"""polyreg: a bilingual Streamlit dashboard that teaches nonlinear regression with PyTorch.
+
+Run with ``make run`` (or ``streamlit run app.py``). This file sets up the page, the
+language and device switches in the sidebar, and the navigation; each screen is in pages/.
+"""
+
+import streamlit as st
+
+from polyreg_app import state
+from polyreg_core.device import available_devices, detect_device
+from polyreg_core.i18n import LANGS, t
+
+LANG_NAMES = {"ko": "한국어", "en": "English"}
+
+st.set_page_config(page_title="polyreg", page_icon=":material/show_chart:", layout="wide")
+state.init()
+
+with st.sidebar:
+    # The label is in both languages, so a user who cannot read the current one finds it.
+    st.radio("언어 · Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True)
+    lang = state.lang()
+    auto_label = t("common.device_auto", lang, device=detect_device())
+    st.selectbox(
+        t("common.device", lang),
+        ["auto", *available_devices()],
+        format_func=lambda d: auto_label if d == "auto" else d,
+        key="device",
+    )
+    dataset = st.session_state.dataset
+    if dataset is None:
+        st.caption(t("common.no_dataset", lang))
+    else:
+        st.caption(t("common.dataset_in_use", lang, name=dataset.name, rows=len(dataset)))
+
+pages = [
+    st.Page("app_pages/data.py", title=t("common.nav_data", lang), icon=":material/table_chart:", url_path="data", default=True),
+    st.Page("app_pages/train.py", title=t("common.nav_train", lang), icon=":material/model_training:", url_path="train"),
+    st.Page("app_pages/predict.py", title=t("common.nav_predict", lang), icon=":material/online_prediction:", url_path="predict"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,80 @@
+"""Per-session state: language, the dataset in use, the training job and its result.
+
+Everything lives in ``st.session_state``, so two students on one server never share a
+model or a dataset.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+from polyreg_core.data import Dataset, Reference, SampleSpec, read_csv
+from polyreg_core.i18n import lang_from_locale
+from polyreg_core.training import TrainConfig
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "dataset.csv"
+SAMPLE_NAME = "dataset.csv"
+
+_TRAIN_DEFAULTS = TrainConfig()
+# Every keyed widget of every page with its default. ``init`` writes them back on each run,
+# so a value survives while its page is not on screen. A new widget key belongs here.
+WIDGET_DEFAULTS: dict[str, object] = {
+    "data_source": "sample",
+    "train_epochs": _TRAIN_DEFAULTS.epochs,
+    "train_lr": _TRAIN_DEFAULTS.lr,
+    "train_batch_size": _TRAIN_DEFAULTS.batch_size,
+    "train_shuffle": _TRAIN_DEFAULTS.shuffle,
+    "train_drop_last": _TRAIN_DEFAULTS.drop_last,
+    "train_seed": _TRAIN_DEFAULTS.seed,
+    "predict_x": 5.0,
+}
+
+
+@cache
+def load_sample() -> Dataset:
+    """The bundled sample, whose true curve is known from its recipe. Read once per server."""
+    spec = SampleSpec()
+    reference = Reference(weights=(spec.a, spec.b), bias=spec.c + spec.noise_mean)
+    return read_csv(SAMPLE_PATH.read_bytes(), SAMPLE_NAME, reference=reference)
+
+
+def init() -> None:
+    """Fill in a new session's defaults and collect a training job that has finished."""
+    if "lang" not in st.session_state:
+        st.session_state.lang = lang_from_locale(st.context.locale)
+    if "dataset" not in st.session_state:
+        st.session_state.dataset = load_sample()
+    remember(WIDGET_DEFAULTS)
+    collect_finished_job()
+
+
+def lang() -> str:
+    return st.session_state.lang
+
+
+def remember(defaults: dict[str, object]) -> None:
+    """Give widgets their defaults once and keep their values across page switches.
+
+
+    Streamlit drops a widget's value when a run does not draw it (another page is open);
+    writing the value back under its key makes it ordinary session state that survives.
+    The widgets then take no ``value=`` of their own, because Streamlit warns when both set it.
+    """
+    for key, default in defaults.items():
+        st.session_state[key] = st.session_state.get(key, default)
+
+
+def collect_finished_job() -> None:
+    """Move a finished job's result (or error) into the session and forget the job."""
+    job = st.session_state.get("job")
+    if job is None or job.running:
+        return
+    snapshot = job.snapshot()
+    if snapshot.result is not None:
+        st.session_state.result = snapshot.result
+        st.session_state.result_dataset = job.dataset
+    st.session_state.train_error = snapshot.error
+    st.session_state.job = None

@@ -1,0 +1,5 @@
+import sys
+
+from polyreg_core.cli import main
+
+sys.exit(main())

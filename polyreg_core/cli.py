@@ -1,0 +1,188 @@
+"""The command line: ``python -m polyreg_core train CSV …``.
+
+Exit status: 0 on success, 2 for bad input (a one-line message on stderr in the chosen
+language, never a traceback), 3 when the cost diverged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from polyreg_core.data import Dataset, read_csv
+from polyreg_core.device import DEVICE_CHOICES
+from polyreg_core.errors import DataError, PolyregError
+from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
+from polyreg_core.training import TrainConfig, TrainResult, train
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+class CliError(Exception):
+    """A usage mistake, already translated."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors translated and raised instead of printed."""
+
+    lang = "en"
+
+    def error(self, message: str):  # argparse's hook; never returns
+        raise CliError(_translate_usage_error(message, self.lang))
+
+
+# argparse's own message templates (Python 3.11), mapped to translated ones.
+_USAGE_PATTERNS = [
+    (re.compile(r"the following arguments are required: (?P<detail>.+)"), "cli.missing_argument"),
+    (re.compile(r"unrecognized arguments: (?P<detail>.+)"), "cli.unknown_argument"),
+    (re.compile(r"argument (?P<option>[^:]+): invalid choice: (?P<detail>.+)"), "cli.invalid_choice"),
+    (re.compile(r"argument (?P<option>[^:]+): expected (?:one|at least one) argument"), "cli.expected_value"),
+    (re.compile(r"argument (?P<option>[^:]+): invalid int value: '(?P<value>.*)'"), "cli.invalid_int"),
+    (re.compile(r"argument (?P<option>[^:]+): invalid float value: '(?P<value>.*)'"), "cli.invalid_float"),
+]
+
+
+def _translate_usage_error(message: str, lang: str) -> str:
+    for pattern, key in _USAGE_PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return t(key, lang, **match.groupdict())
+    return t("cli.usage_error", lang, detail=message)
+
+
+def default_lang(environ: dict[str, str] = os.environ) -> str:
+    """The output language from LC_ALL or LANG (``ko_KR.UTF-8`` → ko), Korean when unset."""
+    locale = environ.get("LC_ALL") or environ.get("LANG") or ""
+    return lang_from_locale(locale.split(".")[0].replace("_", "-") or None)
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m polyreg_core", description=t("cli.description", lang))
+    parser.lang = lang
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = commands.add_parser("train", help=t("cli.train_help", lang))
+    p.lang = lang
+    defaults = TrainConfig()
+    p.add_argument("csv", help=t("cli.csv_help", lang))
+    p.add_argument("--epochs", type=int, default=defaults.epochs, help=t("cli.epochs_help", lang))
+    p.add_argument("--lr", type=float, default=defaults.lr, help=t("cli.lr_help", lang))
+    p.add_argument("--batch-size", type=int, default=defaults.batch_size, help=t("cli.batch_size_help", lang))
+    p.add_argument("--no-shuffle", action="store_true", help=t("cli.no_shuffle_help", lang))
+    p.add_argument("--keep-last", action="store_true", help=t("cli.keep_last_help", lang))
+    p.add_argument("--seed", type=int, default=defaults.seed, help=t("cli.seed_help", lang))
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help=t("cli.device_help", lang))
+    p.add_argument("--log-every", type=int, default=1000, help=t("cli.log_every_help", lang))
+    p.add_argument("--predict", type=float, nargs="+", default=[], metavar="X", help=t("cli.predict_help", lang))
+    p.add_argument("--json", action="store_true", help=t("cli.json_help", lang))
+    p.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
+    return parser
+
+
+def _lang_from_argv(argv: Sequence[str]) -> str:
+    """Find ``--lang`` before parsing, so that even parse errors and --help use it."""
+    for i, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGS:
+            return value
+    return default_lang()
+
+
+def load_csv(path: str) -> Dataset:
+    try:
+        content = Path(path).read_bytes()
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise DataError("file_not_found", file=path) from exc
+    return read_csv(content, Path(path).name)
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        epochs=args.epochs,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        shuffle=not args.no_shuffle,
+        drop_last=not args.keep_last,
+        seed=args.seed,
+        device=args.device,
+    )
+
+
+def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
+    dataset = load_csv(args.csv)
+    config = config_from_args(args)
+    if args.log_every < 1:
+        raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
+    result = train(dataset, config)
+    xs = np.asarray(args.predict, dtype=np.float64)
+    predictions = result.predict(xs) if len(xs) else np.zeros(0)
+    if args.json:
+        print(json.dumps(result_json(result, xs, predictions), ensure_ascii=False), file=out)
+    else:
+        _print_text(result, args.log_every, xs, predictions, args.lang, out)
+    if result.diverged_at_epoch:
+        _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
+        return EXIT_DIVERGED
+    return 0
+
+
+def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) -> dict[str, object]:
+    weights, bias = result.coefficients()
+    return {
+        "weights": [float(w) for w in weights],
+        "bias": float(bias),
+        "final_cost": result.final_cost,
+        "epochs": result.epochs_done,
+        "device": result.device,
+        "train_seconds": result.train_seconds,
+        "stopped": result.stopped,
+        "config": result.config.to_dict(),
+        "predictions": [{"x": float(x), "y": float(y)} for x, y in zip(xs, predictions)],
+    }
+
+
+def _print_text(result, log_every, xs, predictions, lang, out) -> None:
+    history = result.history
+    width = len(str(result.config.epochs))
+    for i in range(log_every - 1, len(history), log_every):
+        weights = ", ".join(f"{w:.4f}" for w in history.weights[i])
+        line = t(
+            "cli.log_line",
+            lang,
+            epoch=int(history.epoch[i]),
+            width=width,
+            epochs=result.config.epochs,
+            weights=weights,
+            bias=float(history.bias[i]),
+            cost=float(history.cost[i]),
+        )
+        print(line, file=out)
+    print(t("cli.summary", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device), file=out)
+    for x, y in zip(xs, predictions):
+        print(t("cli.prediction_line", lang, x=float(x), y=float(y)), file=out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _lang_from_argv(argv)
+    try:
+        args = build_parser(lang).parse_args(argv)
+        return run_train(args)
+    except CliError as exc:
+        _print_error(str(exc), lang)
+    except PolyregError as exc:
+        _print_error(error_message(exc, lang), lang)
+    return EXIT_BAD_INPUT
+
+
+def _print_error(message: str, lang: str) -> None:
+    print(f"{t('cli.error_prefix', lang)}: {message}", file=sys.stderr)
