@@ -39,8 +39,16 @@ def t(key: str, lang: str, **params: object) -> str:
 
 
 def error_message(error: PolyregError, lang: str) -> str:
-    """Translate a typed error into one message for the page or the CLI."""
-    return t(f"errors.{error.code}", lang, **error.params)
+    """Translate a typed error into one message for the page or the CLI.
+
+    A parameter that is itself a PolyregError (the reason a file was rejected) is translated
+    first and filled in as text.
+    """
+    params = {
+        name: error_message(value, lang) if isinstance(value, PolyregError) else value
+        for name, value in error.params.items()
+    }
+    return t(f"errors.{error.code}", lang, **params)
 
 
 def lang_from_locale(locale: str | None) -> str:

@@ -1,0 +1,36 @@
+"""Translated error messages for the pages, safe to render as Markdown.
+
+``st.error`` and ``st.caption`` render Markdown, so a file name or a query value such as
+``![x](http://host/pixel)`` would become an image fetched from another host. Text from users
+is escaped before it is filled into a message.
+"""
+
+from __future__ import annotations
+
+import re
+
+from polyreg_core.errors import PolyregError
+from polyreg_core.i18n import error_message
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape every character that Markdown or Streamlit's extensions treat specially."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def error_text(error: PolyregError, lang: str) -> str:
+    """Translate ``error`` with every text parameter escaped for Markdown."""
+    return error_message(_escaped(error), lang)
+
+
+def _escaped(error: PolyregError) -> PolyregError:
+    params = {}
+    for name, value in error.params.items():
+        if isinstance(value, PolyregError):
+            value = _escaped(value)
+        elif isinstance(value, str):
+            value = escape_markdown(value)
+        params[name] = value
+    return type(error)(error.code, **params)
