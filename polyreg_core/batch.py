@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from polyreg_core.data import Dataset
 from polyreg_core.errors import DataError
@@ -29,7 +31,7 @@ def read_table(content: bytes, name: str) -> pd.DataFrame:
             frame = pd.read_excel(io.BytesIO(content), engine="openpyxl")
         else:
             frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, KeyError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise DataError("unreadable_table", file=name, detail=str(exc).splitlines()[0][:120] if str(exc) else "") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:

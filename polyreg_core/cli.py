@@ -1,4 +1,4 @@
-"""The command line: ``python -m polyreg_core train CSV …``.
+"""The command line: ``python -m polyreg_core train CSV …`` and ``predict MODEL X …``.
 
 Exit status: 0 on success, 2 for bad input (a one-line message on stderr in the chosen
 language, never a traceback), 3 when the cost diverged.
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from polyreg_core.cli_export import add_export_options, add_predict_command, run_predict, save_exports
 from polyreg_core.data import Dataset, read_csv
 from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
@@ -83,6 +84,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--predict", type=float, nargs="+", default=[], metavar="X", help=t("cli.predict_help", lang))
     p.add_argument("--json", action="store_true", help=t("cli.json_help", lang))
     p.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
+    add_export_options(p, lang)
+    add_predict_command(commands, lang)
     return parser
 
 
@@ -123,12 +126,15 @@ def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
     if args.log_every < 1:
         raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
     result = train(dataset, config)
+    saved = save_exports(args, result, dataset)
     xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
         print(json.dumps(result_json(result, xs, predictions), ensure_ascii=False), file=out)
     else:
         _print_text(result, args.log_every, xs, predictions, args.lang, out)
+        for line in saved:
+            print(line, file=out)
     if result.diverged_at_epoch:
         _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
         return EXIT_DIVERGED
@@ -176,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _lang_from_argv(argv)
     try:
         args = build_parser(lang).parse_args(argv)
-        return run_train(args)
+        return run_predict(args) if args.command == "predict" else run_train(args)
     except CliError as exc:
         _print_error(str(exc), lang)
     except PolyregError as exc:
