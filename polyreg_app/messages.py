@@ -12,11 +12,13 @@ import re
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Links, images, autolinks, HTML, code, emphasis, tables and LaTeX. Characters that matter
+# only at the start of a line (#, -, 1.) are left alone, because the text sits inside a sentence.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()!<>|~$])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every character that Markdown or Streamlit's extensions treat specially."""
+    """Backslash-escape the characters that turn text into links, images, code or formatting."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
