@@ -33,7 +33,7 @@ def _power(k: int) -> str:
 
 
 def ask(x: float) -> None:
-    """Quick-input buttons: fill in the form's x and answer it at once."""
+    """Fill in the form's x and predict it at once (the quick-input buttons)."""
     st.session_state.predict_x = float(x)
     st.session_state.predict_value = float(x)
 
@@ -99,6 +99,7 @@ def batch_section(model: PortableModel) -> None:
     table = st.session_state.get("predict_batch_table")
     if table is None:
         return
+
     name = st.session_state.predict_batch_name
     columns = list(table.columns)
     if st.session_state.get("predict_batch_column") not in columns:
@@ -109,6 +110,7 @@ def batch_section(model: PortableModel) -> None:
     except PolyregError as exc:
         st.error(error_text(exc, lang))
         return
+
     predictions = batch.prediction_table(model, x, models.training_data(model))
     outside = int(predictions["outside_range"].sum())
     if outside:

@@ -29,8 +29,8 @@ def current_model() -> PortableModel | None:
 def apply_link() -> None:
     """Read the share link's query parameters once per distinct link.
 
-    Errors go to ``st.session_state.predict_link_errors``; a valid ``x`` fills in the form and
-    is answered even when the model part of the link is bad.
+    Errors go to ``st.session_state.predict_link_errors``. A valid ``x`` fills in the form and
+    is predicted even when the model part of the link is invalid.
     """
     params = st.query_params.to_dict()
     seen = tuple(sorted(params.items()))
@@ -79,7 +79,7 @@ def import_upload(upload) -> bool:
 
 
 def training_data(model: PortableModel) -> Dataset | None:
-    """The dataset the model was trained on when the session has it, else None.
+    """Return the dataset the model was trained on when the session has it, else None.
 
     A model from a file or a link carries only its data's fingerprint, so the dataset in use
     counts when its values have the same fingerprint (the bundled sample, for instance).
@@ -91,7 +91,7 @@ def training_data(model: PortableModel) -> Dataset | None:
 
 
 def optimum(model: PortableModel, dataset: Dataset) -> Optimum:
-    """The exact least-squares fit for the model's degree on ``dataset``, computed once per pair."""
+    """Return the exact least-squares fit for the model's degree on ``dataset``, cached per pair."""
     key = (dataset.fingerprint, model.degree)
     cached = st.session_state.get("predict_optimum")
     if cached is None or cached[0] != key:

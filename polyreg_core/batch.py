@@ -1,4 +1,4 @@
-"""Batch predictions: a column of x values from a CSV or Excel file, and the table of answers."""
+"""Batch predictions: a column of x values from a CSV or Excel file, and the table of predictions."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def read_table(content: bytes, name: str) -> pd.DataFrame:
         else:
             frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
-        raise DataError("unreadable_table", file=name, detail=str(exc).splitlines()[0][:120] if str(exc) else "") from exc
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise DataError("unreadable_table", file=name, detail=detail) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         raise DataError("no_rows", file=name)
@@ -62,8 +63,11 @@ def x_values(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
 
 
 def prediction_table(model: PortableModel, x: np.ndarray, dataset: Dataset | None) -> pd.DataFrame:
-    """One row per x: the model's prediction, and the exact optimum's and the true curve's values
-    when ``dataset`` is the data the model was trained on. ``outside_range`` flags extrapolation."""
+    """Build one row per x with the model's prediction and an ``outside_range`` flag.
+
+    When ``dataset`` is the data the model was trained on, the rows also get the exact
+    optimum's value and, if the dataset has a reference, the true curve's value.
+    """
     table = pd.DataFrame({"x": x, "prediction": model.predict(x)})
     if model.matches(dataset):
         table["optimum"] = optimum_predict(optimum_for(model, dataset), x)

@@ -40,7 +40,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def history_frame(history: History) -> pd.DataFrame:
-    """One row per epoch: epoch, cost, w1 … wd (original x^k scale) and bias."""
+    """Build one row per epoch: epoch, cost, w1 … wd (original x^k scale) and bias."""
     degree = history.weights.shape[1]
     columns = {"epoch": history.epoch, "cost": history.cost}
     for i in range(degree):

@@ -1,6 +1,6 @@
 """Saving and loading a model as a safetensors file, which loads without running any code.
 
-The file holds the linear layer's ``state_dict`` (``layer.weight`` (1, degree) and
+The file contains the linear layer's ``state_dict`` (``layer.weight`` (1, degree) and
 ``layer.bias`` (1,), float32) and, as string metadata, the TrainConfig, the scaling, the
 data's fingerprint, column names and x range, and the number of epochs trained.
 
@@ -28,12 +28,13 @@ from polyreg_core.portable import PortableModel, TrainedOn, build_model, check_p
 FORMAT = "polyreg.model"
 FORMAT_VERSION = "1"
 SUFFIX = ".safetensors"
-# A degree-6 model file is about 1 KiB; anything much larger is not one of ours.
+# A degree-3 model file has 768 bytes and degree 6 adds a few dozen, so a file over 1 MiB
+# cannot be a polyreg model.
 MAX_FILE_BYTES = 1 << 20
 _HEADER_LENGTH_BYTES = 8
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 _MAX_NAME_CHARS = 200
-# Python pickles from protocol 2 on start with 0x80 and the protocol number; torch.save
+# Python pickles from protocol 2 on start with 0x80 and the protocol number. torch.save
 # writes a zip archive, which starts with "PK\x03\x04".
 _PICKLE_PREFIXES = tuple(bytes([0x80, protocol]) for protocol in range(2, 6))
 _ZIP_PREFIX = b"PK\x03\x04"

@@ -2,7 +2,7 @@
 
 A ``PortableModel`` comes from a training run in the session, from a saved model file or
 from a share link. Whatever its origin, it wraps a real ``TrainResult`` whose
-``PolyRegression`` module holds the weights, so every prediction runs through the same
+``PolyRegression`` module contains the weights, so every prediction runs through the same
 ``nn.Module`` path under ``model.eval()`` and ``torch.no_grad()``.
 """
 
@@ -91,7 +91,7 @@ class PortableModel:
         return (x < self.data.x_min) | (x > self.data.x_max)
 
     def matches(self, dataset: Dataset | None) -> bool:
-        """Return whether ``dataset`` holds the same values the model was trained on."""
+        """Return whether ``dataset`` contains the same values the model was trained on."""
         return dataset is not None and dataset.fingerprint == self.data.fingerprint
 
 
@@ -144,7 +144,7 @@ def check_config(config: TrainConfig) -> None:
         config.validate(_ROWS_FOR_SETTINGS_CHECK)
     except ConfigError:
         raise
-    except PolyregError as exc:  # a DataError cannot happen with this many rows
+    except PolyregError as exc:  # validate raises DataError only for fewer rows than this
         raise ConfigError(exc.code, **exc.params) from exc
 
 
@@ -190,7 +190,7 @@ def check_x(values: np.ndarray) -> np.ndarray:
 
 
 def optimum_for(model: PortableModel, dataset: Dataset) -> Optimum:
-    """The exact least-squares fit of the model's degree on ``dataset``."""
+    """Compute the exact least-squares fit of the model's degree on ``dataset``."""
     return least_squares(polynomial_features(dataset.x, model.degree), dataset.y)
 
 

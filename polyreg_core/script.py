@@ -46,7 +46,7 @@ MOMENTUM = {momentum}
 STANDARDIZE = {standardize}
 FINGERPRINT = {fingerprint}  # first 16 hex digits of a SHA-256 of the x and y values
 # polyreg's SGD engine on the CPU or CUDA computes in float64 on float32-rounded data, so
-# float64 here repeats its weights to about 1e-9; Adam (and MPS) trained in float32.
+# float64 here repeats its weights. Adam, and anything on MPS, trained in float32.
 DTYPE = {dtype}
 
 

@@ -29,7 +29,7 @@ MODEL_KEYS = (
     "v", "w", "b", "degree", "standardize", "mean", "std", "epochs", "done", "lr", "batch_size",
     "shuffle", "drop_last", "seed", "optimizer", "momentum", "device", "x_range", "data",
 )  # fmt: skip
-# ``mean`` and ``std`` are read only with standardize=1; otherwise the scaling is the identity.
+# ``mean`` and ``std`` are read only with standardize=1. Without it the scaling is the identity.
 _MAX_VALUE_CHARS = 1000
 _SHOWN_CHARS = 30
 _INT = re.compile(r"-?\d{1,10}")
@@ -37,7 +37,7 @@ _FINGERPRINT = re.compile(r"[0-9a-f]{16}")
 
 
 def to_query(model: PortableModel, x: float | None = None) -> dict[str, str]:
-    """Return the query parameters of a link that rebuilds ``model`` (and answers ``x``)."""
+    """Return the query parameters of a link that rebuilds ``model`` and, with ``x``, predicts it."""
     weight, bias = model.layer_parameters()
     config, scaling = model.config, model.result.scaling
     query = {

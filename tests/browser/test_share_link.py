@@ -1,5 +1,5 @@
 """Share links and model downloads in a real browser: a link opened in a fresh browser
-context predicts without training, and the downloaded model file answers in the CLI."""
+context predicts without training, and the CLI predicts with the downloaded model file."""
 
 import json
 import re
