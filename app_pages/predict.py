@@ -160,9 +160,11 @@ def share_url(model: PortableModel) -> str:
 def export_section(model: PortableModel) -> None:
     st.subheader(t("predict.export_title", lang))
     left, middle, right = st.columns(3)
+    # The model file and the script take a few KiB, so they are built on every run. The history
+    # CSV can take megabytes, so Streamlit builds it only when the button is clicked.
     left.download_button(
         t("predict.export_model", lang),
-        data=lambda: modelfile.to_bytes(model),
+        data=modelfile.to_bytes(model),
         file_name="polyreg-model" + modelfile.SUFFIX,
         mime="application/octet-stream",
         key="predict_export_model",
@@ -179,7 +181,7 @@ def export_section(model: PortableModel) -> None:
     )
     right.download_button(
         t("predict.export_script", lang),
-        data=lambda: render_script(model, lang),
+        data=render_script(model, lang),
         file_name=SCRIPT_NAME,
         mime="text/x-python",
         key="predict_export_script",

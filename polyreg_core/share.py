@@ -92,8 +92,8 @@ def model_from_query(params: Mapping[str, str]) -> PortableModel:
     if not MIN_DEGREE <= degree <= MAX_DEGREE:
         reader.fail("degree", ConfigError("out_of_range", name="degree", value=degree, low=MIN_DEGREE, high=MAX_DEGREE))
     standardize = reader.flag("standardize")
-    weight = np.asarray(reader.numbers("w", degree), dtype=np.float32)
-    bias = reader.number("b")
+    weight = np.asarray(reader.float32_numbers("w", degree), dtype=np.float32)
+    bias = reader.float32_numbers("b", 1)[0]
     if standardize:
         scaling = Scaling(mean=tuple(reader.numbers("mean", degree)), std=tuple(reader.numbers("std", degree)))
     else:
@@ -176,6 +176,15 @@ class _Reader:
         if len(parts) != count:
             self.fail(key, ConfigError("wrong_count", name=key, expected=count, found=len(parts)))
         return [self._float(key, part.strip()) for part in parts]
+
+    def float32_numbers(self, key: str, count: int) -> list[float]:
+        """Read numbers that become float32 layer values, so each must fit in float32."""
+        values = self.numbers(key, count)
+        limit = float(np.finfo(np.float32).max)
+        for value in values:
+            if abs(value) > limit:
+                self.fail(key, ConfigError("not_float32", value=value))
+        return values
 
     def integer(self, key: str) -> int:
         text = self.text(key)

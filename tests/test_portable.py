@@ -220,6 +220,7 @@ def _link(model, **changes) -> dict[str, str]:
         (dict(w="nan,1"), "invalid_link", "w"),
         (dict(w="1e999,1"), "invalid_link", "w"),
         (dict(b="inf"), "invalid_link", "b"),
+        (dict(w="1e39,1"), "invalid_link", "w"),
         (dict(b="1" * 2000), "invalid_link", "b"),
         (dict(degree="99"), "invalid_link", "degree"),
         (dict(degree="2.5"), "invalid_link", "degree"),
@@ -362,3 +363,33 @@ def test_batch_bad_cell_names_row():
         batch.x_values(table, "x", "xs.csv")
     assert caught.value.params["row"] == 4
     assert caught.value.params["value"] == "five"
+
+
+def test_corrupted_model_files_raise_model_file_error(lesson_model):
+    good = modelfile.to_bytes(lesson_model)
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        content = bytearray(good)
+        for position in rng.integers(0, len(content), size=rng.integers(1, 4)):
+            content[position] = rng.integers(0, 256)
+        try:
+            loaded = modelfile.from_bytes(bytes(content), "m.safetensors")
+        except ModelFileError:
+            continue
+        assert np.isfinite(loaded.layer_parameters()[0]).all()
+
+
+def test_garbled_links_raise_config_error(lesson_model):
+    good = share.to_query(lesson_model)
+    rng = np.random.default_rng(8)
+    alphabet = list("0123456789.,-+eEnaif x%")
+    for _ in range(500):
+        query = dict(good)
+        key = list(query)[rng.integers(0, len(query))]
+        text = list(query[key]) or [""]
+        text[rng.integers(0, len(text))] = alphabet[rng.integers(0, len(alphabet))]
+        query[key] = "".join(text)
+        try:
+            share.model_from_query(query)
+        except ConfigError:
+            continue

@@ -12,13 +12,24 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_main_flow import nav, no_exception
 from tests.conftest import ROOT
 
+# Training 10,000 epochs takes well under a second alone, but a shared 2-core machine under
+# load can stretch it and the page's redraw past expect's default of 5 s.
+TRAINING_TIMEOUT_MS = 120_000
+
 
 def train_and_open_predict(page: Page, server: str) -> None:
     page.goto(server)
     nav(page, "Train")
     page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="10,000 epochs")).to_be_visible()
+    done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="10,000 epochs")
+    expect(done).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
     nav(page, "Predict")
+
+
+def wait_until_idle(page: Page) -> None:
+    """Wait for the script run to finish, because a click during a rerun can hit a stale button."""
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=TRAINING_TIMEOUT_MS)
+    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=TRAINING_TIMEOUT_MS)
 
 
 def first_metric(page: Page) -> float:
@@ -35,6 +46,7 @@ def test_share_link_in_fresh_context(server, page_for, tmp_path):
     expect(code).to_contain_text("/predict?v=1")
     url = code.inner_text().strip()
     assert url.startswith(server + "/predict?")
+    wait_until_idle(page)
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Model (.safetensors)").click()
