@@ -15,20 +15,32 @@ _SEPARATOR_KEYS = {",": "tables.separator_comma", ";": "tables.separator_semicol
 
 def table_notes(table: Table, lang: str) -> list[str]:
     """Describe how the file was read: format, header row, index column and columns not offered."""
-    notes = [_format_note(table, lang)]
+    notes = [format_note(table, lang), *header_notes(table, lang)]
+    others = not_offered_note(table, lang)
+    return notes + [others] if others else notes
+
+
+def header_notes(table: Table, lang: str) -> list[str]:
+    """Notes a user should not miss: skipped title rows, no header row, a column taken for a row index."""
+    notes = []
+    if table.titles:
+        titles = ", ".join(f"\"{title}\"" for title in table.titles)
+        notes.append(t("tables.titles_skipped", lang, count=len(table.titles), titles=titles))
     if not table.has_header:
         notes.append(t("tables.no_header", lang))
-    for column in table.columns:
-        if column.kind == INDEX:
-            notes.append(t("tables.index_column", lang, letter=column.letter))
-    others = [c for c in table.other_columns if c.kind != INDEX]
-    if others:
-        listed = ", ".join(f"{c.name} ({t(f'tables.kind_{c.kind}', lang)})" for c in others)
-        notes.append(t("tables.not_offered", lang, columns=listed))
+    notes += [t("tables.index_column", lang, letter=c.letter) for c in table.columns if c.kind == INDEX]
     return notes
 
 
-def _format_note(table: Table, lang: str) -> str:
+def not_offered_note(table: Table, lang: str) -> str | None:
+    others = [c for c in table.other_columns if c.kind != INDEX]
+    if not others:
+        return None
+    listed = ", ".join(f"{c.name} ({t(f'tables.kind_{c.kind}', lang)})" for c in others)
+    return t("tables.not_offered", lang, columns=listed)
+
+
+def format_note(table: Table, lang: str) -> str:
     if table.format == "xlsx" and table.sheet_count == 1:
         return t("tables.read_xlsx_single", lang, sheet=table.sheet)
     if table.format == "xlsx":

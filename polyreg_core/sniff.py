@@ -25,6 +25,9 @@ SEPARATORS = ("\t", ";", ",")
 # The share of sample rows that must have the most common number of fields for a separator
 # to count as consistent. Rows with a missing last cell or a stray note stay under 10 %.
 CONSISTENT_SHARE = 0.8
+# One-cell rows above the column names that are skipped as a title or a note. More than this
+# are more likely a column of data with the other cells blank, so they are kept.
+MAX_TITLE_ROWS = 3
 
 # Byte-order marks, longest first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _BOMS = (
@@ -45,7 +48,6 @@ _SIGNATURES = (
 )
 _DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+(?:[eE][-+]?\d+)?")
 _DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+(?:[eE][-+]?\d+)?")
-_HANGUL_OR_CJK = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,8 @@ class Layout:
     has_header: bool
     header: tuple[str, ...]  # the first row's cells, padded to n_columns; empty without a header
     n_columns: int  # the most fields of any sample row
-    leading_blank_lines: int
+    skip_lines: int  # lines before the header (or the first data row): blank lines and title rows
+    titles: tuple[str, ...] = ()  # the one-cell title or note rows that were skipped
 
 
 def detect_format(content: bytes, name: str) -> str:
@@ -82,6 +85,9 @@ def _zip_format(content: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = set(archive.namelist())
     except zipfile.BadZipFile as exc:
+        # A damaged workbook is still meant as a table; any other broken archive is not.
+        if name.lower().endswith(".xlsx"):
+            raise DataError("unreadable_xlsx", file=name) from exc
         raise DataError("not_a_table", file=name, kind="ZIP") from exc
     if "xl/workbook.xml" in members:
         return "xlsx"
@@ -147,35 +153,52 @@ def _decode_strict(content: bytes, codec: str, label: str, name: str) -> tuple[s
 
 
 def _reads_as_korean(text: str) -> bool:
-    """Whether most non-ASCII characters are Hangul or Hanja, as in a real CP949 file.
+    """Whether most non-ASCII characters are common Hangul syllables, as in a real CP949 file.
 
-    Windows-1252 bytes often decode as CP949 too, but into a scatter of rare characters.
+    Windows-1252 bytes often decode as CP949 too, but into Hanja or rare syllables. The
+    common syllables are the 2,350 of KS X 1001, whose CP949 bytes are both 0xA1 or above.
     """
     sample = text[:SAMPLE_CHARS]
     non_ascii = [c for c in sample if ord(c) > 127]
     if not non_ascii:
         return True
-    korean = sum(1 for c in non_ascii if _HANGUL_OR_CJK.match(c))
-    return korean >= 0.8 * len(non_ascii)
+    common = sum(1 for c in non_ascii if "\uac00" <= c <= "\ud7a3" and c.encode("cp949")[1] >= 0xA1)
+    return common >= 0.8 * len(non_ascii)
 
 
 def sniff_layout(text: str, name: str) -> Layout:
     """Find the separator, decimal mark and header row from the first lines of ``text``.
 
-    Raises DataError("one_column") when no separator splits the rows into two or more fields.
+    Rows above the table that fill only their first cell are taken for a title or a note
+    and skipped. Raises DataError("one_column") when no separator splits the rows into two or
+    more fields.
     """
-    lines = _sample_lines(text)
-    leading = 0
-    while leading < len(lines) and not lines[leading].strip():
-        leading += 1
-    sample = "\n".join(lines[leading:])
+    sample = "\n".join(_sample_lines(text))
     separator, records = _choose_separator(sample, name)
-    decimal = _choose_decimal(records) if separator != "," else "."
-    n_columns = max(len(r) for r in records)
-    first = [cell.strip() for cell in records[0]]
+    start = _first_table_row(records)
+    titles = tuple(cell.strip() for _, row in records[:start] for cell in row if cell.strip())
+    skip_lines, first = records[start]
+    rows = [row for _, row in records[start:]]
+    decimal = _choose_decimal(rows) if separator != "," else "."
+    n_columns = max(len(r) for r in rows)
+    first = [cell.strip() for cell in first]
     has_header = not all(_is_number(cell, decimal) for cell in first if cell)
     header = tuple(first + [""] * (n_columns - len(first))) if has_header else ()
-    return Layout(separator, decimal, has_header, header, n_columns, leading)
+    return Layout(separator, decimal, has_header, header, n_columns, skip_lines, titles)
+
+
+def _first_table_row(records: list[tuple[int, list[str]]]) -> int:
+    """Index of the first record after at most MAX_TITLE_ROWS title rows, which fill only their first cell.
+
+    Excel writes a title in A1 as "Title,,", so trailing empty cells do not stop a row from
+    being a title. A header with an empty first cell (",y") or a row starting with a number
+    is not one.
+    """
+    for i, (_, row) in enumerate(records[: MAX_TITLE_ROWS + 1]):
+        first = row[0].strip()
+        if not first or _is_number(first, ",") or any(cell.strip() for cell in row[1:]):
+            return i
+    return 0
 
 
 def _sample_lines(text: str) -> list[str]:
@@ -186,13 +209,13 @@ def _sample_lines(text: str) -> list[str]:
     return lines[:SAMPLE_LINES]
 
 
-def _choose_separator(sample: str, name: str) -> tuple[str, list[list[str]]]:
-    best: tuple[float, int, str, list[list[str]]] | None = None
+def _choose_separator(sample: str, name: str) -> tuple[str, list[tuple[int, list[str]]]]:
+    best: tuple[float, int, str, list[tuple[int, list[str]]]] | None = None
     for separator in SEPARATORS:
         records = _records(sample, separator)
         if not records:
             continue
-        counts = [len(r) for r in records]
+        counts = [len(row) for _, row in records]
         mode = max(set(counts), key=counts.count)
         share = counts.count(mode) / len(counts)
         if mode < 2:
@@ -203,17 +226,24 @@ def _choose_separator(sample: str, name: str) -> tuple[str, list[list[str]]]:
             best = (share, mode, separator, records)
     if best is not None:
         return best[2], best[3]
-    first_line = sample.splitlines()[0].strip() if sample.strip() else ""
+    first_line = sample.strip().splitlines()[0].strip() if sample.strip() else ""
     raise DataError("one_column", file=name, found=first_line[:60])
 
 
-def _records(sample: str, separator: str) -> list[list[str]]:
-    """The sample's non-blank rows split by ``separator``, honouring quotes."""
+def _records(sample: str, separator: str) -> list[tuple[int, list[str]]]:
+    """The sample's non-blank rows split by ``separator``, honouring quotes, each with the
+    number of lines before it."""
     reader = csv.reader(io.StringIO(sample), delimiter=separator, skipinitialspace=True)
+    records = []
+    start = 0
     try:
-        return [row for row in reader if any(cell.strip() for cell in row)]
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                records.append((start, row))
+            start = reader.line_num
     except csv.Error:
         return []
+    return records
 
 
 def _choose_decimal(records: list[list[str]]) -> str:

@@ -100,6 +100,7 @@ class Table:
     decimal: str | None = None
     sheet: str | None = None  # .xlsx only: the sheet that was read
     sheet_count: int = 0
+    titles: tuple[str, ...] = ()  # one-cell title or note rows skipped above the column names
 
     def __len__(self) -> int:
         return len(self.cells)
@@ -165,6 +166,8 @@ def to_dataset(table: Table, x_column: str, y_column: str, reference: Reference 
     bad = ~_usable(x) | ~_usable(y)
     bad_index = np.flatnonzero(bad)
     usable = len(x) - len(bad_index)
+    if usable < 2 and not len(bad_index):
+        raise DataError("too_few_data_rows", file=table.name, usable=usable)
     if usable < 2:
         rows = format_rows(table.first_row + bad_index)
         raise DataError("too_few_usable_rows", file=table.name, usable=usable, dropped=len(bad_index), rows=rows)
@@ -272,7 +275,7 @@ def _read_text(content: bytes, name: str, limits: Limits) -> Table:
     # UTF-8 bytes go straight to pandas' C parser; anything else is re-encoded once.
     data = content if encoding == "UTF-8" else text.encode("utf-8")
     frame = _parse_csv(data, layout, names, limits, name)
-    first_row = layout.leading_blank_lines + (2 if layout.has_header else 1)
+    first_row = layout.skip_lines + (2 if layout.has_header else 1)
     frame = _trim_trailing_blank_rows(frame)
     if frame.empty:
         raise DataError("no_rows", file=name)
@@ -290,6 +293,7 @@ def _read_text(content: bytes, name: str, limits: Limits) -> Table:
         encoding=encoding,
         separator=layout.separator,
         decimal=layout.decimal,
+        titles=layout.titles,
     )
 
 
@@ -301,7 +305,7 @@ def _parse_csv(data: bytes, layout: sniff.Layout, names: list[str], limits: Limi
             decimal=layout.decimal,
             header=0 if layout.has_header else None,
             names=names,
-            skiprows=layout.leading_blank_lines,
+            skiprows=layout.skip_lines,
             # Blank lines stay as all-NaN rows, so that row i is still spreadsheet row first_row + i
             # and a blank row can be reported instead of vanishing.
             skip_blank_lines=False,
@@ -326,12 +330,12 @@ def _parser_error(exc: pd.errors.ParserError, layout: sniff.Layout, name: str) -
     ragged = _RAGGED.search(message)
     if ragged:
         expected, line, found = (int(g) for g in ragged.groups())
-        # NOTE: pandas counts lines of the file, which equals the spreadsheet row unless a
-        # quoted cell above spans several lines.
+        # pandas counts records from 1, skipped lines included, so a quoted cell that spans
+        # several lines counts once, as in a spreadsheet.
         return DataError("ragged_row", file=name, row=line, expected=expected, found=found)
     quote = _UNCLOSED_QUOTE.search(message)
     if quote:
-        row = int(quote.group(1)) + layout.leading_blank_lines + 1
+        row = int(quote.group(1)) + 1  # pandas counts lines from 0, skipped ones included
         return DataError("unclosed_quote", file=name, row=row)
     return DataError("unreadable_csv", file=name, detail=message.strip().splitlines()[-1])
 
