@@ -121,7 +121,7 @@ def load_dataset(table: Table, x_column: str | None, y_column: str | None) -> Da
     return to_dataset(table, x_column or default_x, y_column or default_y)
 
 
-def print_data_report(table: Table, dataset: Dataset, lang: str, err=sys.stderr) -> None:
+def print_data_report(table: Table, dataset: Dataset, lang: str) -> None:
     """Tell how the file was read and which rows were left out, on stderr, so stdout stays clean."""
     lines = table_notes(table, lang)
     lines.append(t("cli.columns_used", lang, x=dataset.x_column, y=dataset.y_column, rows=len(dataset)))
@@ -129,7 +129,7 @@ def print_data_report(table: Table, dataset: Dataset, lang: str, err=sys.stderr)
     if report:
         lines += [report, *bad_cell_lines(dataset, lang)]
     for line in lines:
-        print(f"{t('cli.note_prefix', lang)}: {line}", file=err)
+        print(f"{t('cli.note_prefix', lang)}: {line}", file=sys.stderr)
 
 
 def data_json(table: Table, dataset: Dataset) -> dict[str, object]:
@@ -157,7 +157,10 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     )
 
 
-def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
+def run_train(args: argparse.Namespace, out=None) -> int:
+    # sys.stdout is looked up per call, not bound as a default, so that a caller's redirection
+    # (contextlib.redirect_stdout, pytest's capture) takes effect.
+    out = out or sys.stdout
     table = load_table(args.csv)
     dataset = load_dataset(table, args.x_column, args.y_column)
     config = config_from_args(args)
