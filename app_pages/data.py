@@ -22,7 +22,8 @@ def upload_section() -> None:
         t("data.upload_label", lang), type=UPLOAD_TYPES, key="data_upload", max_upload_size=max_mb
     )
     st.caption(t("data.upload_limits", lang, mb=max_mb, rows=limits.max_rows, mb_variable=MAX_UPLOAD_ENV, rows_variable=MAX_ROWS_ENV))
-    data_source.read_upload(upload, limits)
+    with st.spinner(t("data.reading", lang)):
+        data_source.read_upload(upload, limits)
 
     error = st.session_state.get("upload_error")
     if error is not None:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from polyreg_core import sniff
 from polyreg_core.data import FLOAT32_MAX, BadCell, Dataset, Reference
@@ -38,6 +40,8 @@ MAX_LISTED_ROWS = 10
 
 NUMBER, TEXT, BOOLEAN, EMPTY, INDEX = "number", "text", "boolean", "empty", "index"
 _BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "참", "거짓", "예", "아니요", "아니오"})
+# What a cell must look like to be read as a number: Arrow's cast accepts all of these.
+_FLOAT_PATTERN = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?i:inf|infinity|nan)$"
 _UNNAMED = re.compile(r"Unnamed: \d+")  # what pandas writes for a column without a name
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
@@ -408,31 +412,37 @@ def _column_kind(series: pd.Series, decimal: str) -> tuple[str, np.ndarray | Non
     if pd.api.types.is_numeric_dtype(series):
         numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
         return (EMPTY, None) if np.isnan(numbers).all() else (NUMBER, numbers)
-    text = series.astype("string").str.strip()
-    blank = text.isna() | (text == "")
+    # Cells of mixed content go through Arrow's string kernels: on a million rows they are
+    # several times faster than pandas' per-cell conversion.
+    strings = pc.utf8_trim_whitespace(pa.array(series.astype("string"), type=pa.large_string()))
+    blank = pc.fill_null(pc.equal(strings, ""), True).to_numpy(zero_copy_only=False)
     filled = int((~blank).sum())
     if filled == 0:
         return EMPTY, None
-    if text[~blank].str.lower().isin(_BOOLEAN_WORDS).all():
-        return BOOLEAN, None
-    numbers = _parse_numbers(text, decimal)
+    numbers = _parse_numbers(strings, decimal)
     finite = int(np.isfinite(numbers).sum())
     # A column of numbers with a few typos is still offered, and its bad cells are reported
-    # when it is used. A column mostly of words is text.
-    if finite == 0 or 2 * finite < filled:
-        return TEXT, None
-    return NUMBER, numbers
+    # when it is used. A column mostly of words is text, or true/false.
+    if finite > 0 and 2 * finite >= filled:
+        return NUMBER, numbers
+    words = pc.utf8_lower(pc.filter(strings, pa.array(~blank)))
+    if pc.all(pc.is_in(words, value_set=pa.array(sorted(_BOOLEAN_WORDS), pa.large_string()))).as_py():
+        return BOOLEAN, None
+    return TEXT, None
 
 
-def _parse_numbers(text: pd.Series, decimal: str) -> np.ndarray:
+def _parse_numbers(strings: pa.Array, decimal: str) -> np.ndarray:
+    """Convert trimmed strings to float64, with NaN for every cell that is not a number."""
+    has_point = None
     if decimal == ",":
+        has_point = pc.fill_null(pc.match_substring(strings, "."), False)
+        strings = pc.replace_substring(strings, ",", ".")
+    valid = pc.fill_null(pc.match_substring_regex(strings, _FLOAT_PATTERN), False)
+    if has_point is not None:
         # A point in a decimal-comma file is ambiguous ("1.500" may mean 1500), so it is not read.
-        has_point = text.str.contains(".", regex=False).fillna(False).to_numpy(dtype=bool)
-        text = text.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    if decimal == ",":
-        numbers[has_point] = np.nan
-    return numbers
+        valid = pc.and_(valid, pc.invert(has_point))
+    kept = pc.if_else(valid, strings, pa.scalar(None, pa.large_string()))
+    return pc.cast(kept, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def _is_index(values: np.ndarray) -> bool:
