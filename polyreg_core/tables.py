@@ -459,15 +459,19 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> Table:
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    # openpyxl raises many kinds of errors for a damaged workbook; all mean the same to a user.
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError) as exc:
+        try:
+            sheet = workbook.worksheets[0]
+            rows, first_line = _sheet_rows(sheet, name, limits)
+            sheet_name, sheet_count = sheet.title, len(workbook.worksheets)
+        finally:
+            workbook.close()
+    # openpyxl raises many kinds of errors for a damaged workbook (XML parse errors are
+    # SyntaxErrors); all mean the same to a user.
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError, OSError, SyntaxError) as exc:
         raise DataError("unreadable_xlsx", file=name) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        rows, first_line = _sheet_rows(sheet, name, limits)
-        sheet_name, sheet_count = sheet.title, len(workbook.worksheets)
-    finally:
-        workbook.close()
+    titles, skipped = _title_rows(rows)
+    rows = rows[skipped:]
+    first_line += skipped
     if not rows:
         raise DataError("empty_file", file=name)
     has_header = not all(_is_number_cell(v) for v in rows[0] if not _is_blank(v))
@@ -490,6 +494,7 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> Table:
         has_header=has_header,
         sheet=sheet_name,
         sheet_count=sheet_count,
+        titles=titles,
     )
 
 
@@ -514,6 +519,26 @@ def _sheet_rows(sheet, name: str, limits: Limits) -> tuple[list[tuple], int]:
         rows.pop()
     width = max((len(r) for r in rows), default=0)
     return [tuple(r) + (None,) * (width - len(r)) for r in rows], first_line
+
+
+def _title_rows(rows: list[tuple]) -> tuple[tuple[str, ...], int]:
+    """Find up to MAX_TITLE_ROWS rows at the top that hold one text cell and nothing else.
+
+    Returns their texts and how many rows to skip, blank rows between them included.
+    """
+    titles: list[str] = []
+    skipped = 0
+    while len(titles) < sniff.MAX_TITLE_ROWS and skipped < len(rows):
+        filled = [v for v in rows[skipped] if not _is_blank(v)]
+        if len(filled) != 1 or not isinstance(filled[0], str) or _is_number_cell(filled[0]):
+            break
+        titles.append(filled[0].strip())
+        skipped += 1
+        while skipped < len(rows) and all(_is_blank(v) for v in rows[skipped]):
+            skipped += 1
+    if skipped == len(rows):
+        return (), 0  # nothing but one-cell rows: not titles above a table
+    return tuple(titles), skipped
 
 
 def _is_number_cell(value: object) -> bool:

@@ -137,6 +137,7 @@ def excel_files() -> dict[str, bytes]:
         "workbook.xlsx": workbook({"Sheet1": lesson}),
         "workbook_korean_two_sheets.xlsx": workbook({"성적": korean, "메모": [["메모"], ["2학기"]]}),
         "workbook_no_header.xlsx": workbook({"Sheet1": lesson[1:]}),
+        "workbook_title_row.xlsx": workbook({"Sheet1": [["2학기 공부 시간과 점수"], [], *lesson]}),
         "xlsx_renamed.csv": workbook({"Sheet1": lesson}),
     }
 
