@@ -22,7 +22,7 @@ MAX_PLOTTED_POINTS = 20_000
 
 
 def limits() -> tuple[Limits, ConfigError | None]:
-    """The limits from the environment, or the defaults and the error when a variable is invalid."""
+    """Return the limits from the environment, or the defaults and the error when a variable is invalid."""
     try:
         return Limits.from_env(), None
     except ConfigError as exc:
@@ -30,7 +30,7 @@ def limits() -> tuple[Limits, ConfigError | None]:
 
 
 def upload_limit_mb(limits: Limits) -> int:
-    """The largest upload the browser may send: the lower of our limit and Streamlit's own."""
+    """Return the maximum upload in MB that the browser may send: the lower of ours and Streamlit's."""
     server_mb = st.get_option("server.maxUploadSize")
     return max(1, math.ceil(min(limits.max_upload_mb, server_mb)))
 
@@ -48,7 +48,7 @@ def switch_source() -> None:
 
 
 def read_upload(upload, limits: Limits) -> None:
-    """Parse a new upload once. On success select its default columns; on an error keep everything."""
+    """Parse a new upload once. On success select its default columns, and on an error keep everything."""
     if upload is None or upload.file_id == st.session_state.get("data_upload_id"):
         return
     st.session_state.data_upload_id = upload.file_id
@@ -69,9 +69,9 @@ def read_upload(upload, limits: Limits) -> None:
 
 
 def upload_reference() -> Reference | None:
-    """The reference curve set for uploaded data, or None when the user switched it off.
+    """Return the reference curve set for uploaded data, or None when the user switched it off.
 
-    The intercept stays unknown: it depends on the noise, which an upload does not state.
+    The intercept stays unknown because it depends on the noise, which an upload does not state.
     """
     if not st.session_state.data_ref_on:
         return None
@@ -104,7 +104,7 @@ def _choice() -> tuple:
 
 
 def generator_spec() -> SampleSpec:
-    """The generator's recipe from its widgets."""
+    """Build the generator's recipe from its widgets."""
     s = st.session_state
     return SampleSpec.over_range(
         float(s.data_gen_x_min),
@@ -122,7 +122,7 @@ def generator_spec() -> SampleSpec:
 
 
 def apply_generator(limits: Limits) -> None:
-    """Draw a new dataset when the generator's settings changed; on an error keep the old one."""
+    """Draw a new dataset when the generator's settings changed, and on an error keep the old one."""
     spec = generator_spec()
     if st.session_state.get("data_gen_spec") == spec:
         return
@@ -136,7 +136,7 @@ def apply_generator(limits: Limits) -> None:
 
 
 def plotted(dataset: Dataset) -> Dataset:
-    """The dataset itself, or an even random subset of MAX_PLOTTED_POINTS rows for the scatter plot."""
+    """Return the dataset, or a random subset of MAX_PLOTTED_POINTS rows of it for the scatter plot."""
     if len(dataset) <= MAX_PLOTTED_POINTS:
         return dataset
     keep = np.sort(np.random.default_rng(0).choice(len(dataset), MAX_PLOTTED_POINTS, replace=False))

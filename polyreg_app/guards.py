@@ -1,4 +1,4 @@
-"""Checks a page runs before it starts work, with a way out for the user."""
+"""Checks that a page runs before it starts work, each with a way out for the user."""
 
 from __future__ import annotations
 

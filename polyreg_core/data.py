@@ -55,7 +55,7 @@ class Dataset:
     y_column: str = "y"
     reference: Reference | None = field(default_factory=Reference)
     dropped_rows: tuple[int, ...] = ()  # row numbers as a spreadsheet shows them
-    bad_cells: tuple[BadCell, ...] = ()  # the first few cells that made a row dropped
+    bad_cells: tuple[BadCell, ...] = ()  # the first few cells that made their rows dropped
 
     def __len__(self) -> int:
         return len(self.x)
@@ -92,7 +92,7 @@ class SampleSpec:
 
     @classmethod
     def over_range(cls, x_min: float, x_max: float, n_points: int, **recipe: object) -> SampleSpec:
-        """A recipe of ``n_points`` evenly spaced x from ``x_min`` up to, but not including, ``x_max``.
+        """Build a recipe of ``n_points`` evenly spaced x from ``x_min`` up to, but not including, ``x_max``.
 
         The lesson's grid is ``over_range(-10, 10, 200)``: −10.0 to 9.9 in steps of 0.1.
         """

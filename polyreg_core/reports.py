@@ -55,7 +55,7 @@ def format_note(table: Table, lang: str) -> str:
 
 
 def dropped_report(dataset: Dataset, lang: str) -> str | None:
-    """One sentence on the rows left out of ``dataset``, or None when every row was used."""
+    """Return one sentence on the rows left out of ``dataset``, or None when every row was used."""
     dropped = len(dataset.dropped_rows)
     if not dropped:
         return None
@@ -64,7 +64,7 @@ def dropped_report(dataset: Dataset, lang: str) -> str | None:
 
 
 def bad_cell_lines(dataset: Dataset, lang: str) -> list[str]:
-    """One line per example bad cell: where it is, what it contains and why it was not used."""
+    """Return one line per example bad cell: where it is, what it contains and why it was not used."""
     return [bad_cell_line(cell, lang) for cell in dataset.bad_cells]
 
 

@@ -52,19 +52,19 @@ _DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+(?:[eE][-+]?\d+)?")
 
 @dataclass(frozen=True)
 class Layout:
-    """How a text table is laid out, as found in its first lines."""
+    """The layout of a text table, as found in its first lines."""
 
     separator: str
     decimal: str  # "." or ","
     has_header: bool
     header: tuple[str, ...]  # the first row's cells, padded to n_columns; empty without a header
-    n_columns: int  # the most fields of any sample row
+    n_columns: int  # the maximum number of fields in a sample row
     skip_lines: int  # lines before the header (or the first data row): blank lines and title rows
     titles: tuple[str, ...] = ()  # the one-cell title or note rows that were skipped
 
 
 def detect_format(content: bytes, name: str) -> str:
-    """Return "xlsx" or "text" from the content itself, whatever the file name says.
+    """Return "xlsx" or "text" from the content itself, whatever the file name's suffix is.
 
     Raises DataError("not_a_table") for images, PDFs and archives, DataError("binary_file")
     for other binary content, and DataError("xls_not_supported") for the old Excel format.
@@ -85,7 +85,7 @@ def _zip_format(content: bytes, name: str) -> str:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = set(archive.namelist())
     except zipfile.BadZipFile as exc:
-        # A damaged workbook is still meant as a table; any other broken archive is not.
+        # A damaged .xlsx is still meant as a table, but any other broken archive is not.
         if name.lower().endswith(".xlsx"):
             raise DataError("unreadable_xlsx", file=name) from exc
         raise DataError("not_a_table", file=name, kind="ZIP") from exc
@@ -153,7 +153,7 @@ def _decode_strict(content: bytes, codec: str, label: str, name: str) -> tuple[s
 
 
 def _reads_as_korean(text: str) -> bool:
-    """Whether most non-ASCII characters are common Hangul syllables, as in a real CP949 file.
+    """Return whether most non-ASCII characters are common Hangul syllables, as in a real CP949 file.
 
     Windows-1252 bytes often decode as CP949 too, but into Hanja or rare syllables. The
     common syllables are the 2,350 of KS X 1001, whose CP949 bytes are both 0xA1 or above.
@@ -231,8 +231,10 @@ def _choose_separator(sample: str, name: str) -> tuple[str, list[tuple[int, list
 
 
 def _records(sample: str, separator: str) -> list[tuple[int, list[str]]]:
-    """The sample's non-blank rows split by ``separator``, honouring quotes, each with the
-    number of lines before it."""
+    """Split the sample's non-blank rows by ``separator``, honouring quotes.
+
+    Each row comes with the number of lines before it, which ``skip_lines`` needs.
+    """
     reader = csv.reader(io.StringIO(sample), delimiter=separator, skipinitialspace=True)
     records = []
     start = 0

@@ -40,7 +40,7 @@ MAX_LISTED_ROWS = 10
 
 NUMBER, TEXT, BOOLEAN, EMPTY, INDEX = "number", "text", "boolean", "empty", "index"
 _BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "참", "거짓", "예", "아니요", "아니오"})
-# What a cell must look like to be read as a number: Arrow's cast accepts all of these.
+# The pattern of a cell that is read as a number. Arrow's cast accepts every match.
 _FLOAT_PATTERN = r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?i:inf|infinity|nan)$"
 _UNNAMED = re.compile(r"Unnamed: \d+")  # what pandas writes for a column without a name
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -49,7 +49,7 @@ _UNCLOSED_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 @dataclass(frozen=True)
 class Limits:
-    """The largest upload and the most rows that ``read_table`` accepts."""
+    """The maximum upload size and row count that ``read_table`` accepts."""
 
     max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB
     max_rows: int = DEFAULT_MAX_ROWS
@@ -60,7 +60,7 @@ class Limits:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Limits:
-        """Read POLYREG_MAX_UPLOAD_MB and POLYREG_MAX_ROWS; raise ConfigError for a bad value."""
+        """Read POLYREG_MAX_UPLOAD_MB and POLYREG_MAX_ROWS, raising ConfigError for an invalid value."""
         upload = environ.get(MAX_UPLOAD_ENV, "").strip()
         rows = environ.get(MAX_ROWS_ENV, "").strip()
         return cls(
@@ -119,7 +119,7 @@ class Table:
         return tuple(c for c in self.columns if c.kind != NUMBER)
 
     def default_columns(self) -> tuple[str, str]:
-        """Columns named x and y (in any case) when both hold numbers, else the first two numeric ones."""
+        """Return the columns named x and y (in any case) when both are numeric, else the first two numeric ones."""
         by_lower = {name.lower(): name for name in self.numeric_columns}
         if "x" in by_lower and "y" in by_lower:
             return by_lower["x"], by_lower["y"]
@@ -128,7 +128,7 @@ class Table:
 
     @property
     def needs_column_choice(self) -> bool:
-        """Whether the user has to confirm x and y: anything but exactly two columns named x and y."""
+        """True unless the numeric columns are exactly x and y, so the user must confirm the choice."""
         return sorted(n.lower() for n in self.numeric_columns) != ["x", "y"]
 
 
@@ -366,7 +366,7 @@ def _column_names(header: tuple[str, ...], n_columns: int) -> tuple[list[str], s
 
 
 def _trim_trailing_blank_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    # Empty lines after the last row carry no data; a spreadsheet shows them as the endless
+    # Empty lines after the last row carry no data. A spreadsheet shows them as the endless
     # empty rows below the table, so they are not reported as dropped.
     if frame.empty:
         return frame
@@ -465,8 +465,8 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> Table:
             sheet_name, sheet_count = sheet.title, len(workbook.worksheets)
         finally:
             workbook.close()
-    # openpyxl raises many kinds of errors for a damaged workbook (XML parse errors are
-    # SyntaxErrors); all mean the same to a user.
+    # openpyxl raises many kinds of errors for a damaged workbook, XML parse errors among them
+    # as SyntaxError. They all mean the same to a user.
     except (zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError, OSError, SyntaxError) as exc:
         raise DataError("unreadable_xlsx", file=name) from exc
     titles, skipped = _title_rows(rows)
@@ -475,7 +475,9 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> Table:
     if not rows:
         raise DataError("empty_file", file=name)
     has_header = not all(_is_number_cell(v) for v in rows[0] if not _is_blank(v))
-    header = tuple("" if _is_blank(v) else str(v).strip() for v in rows[0]) if has_header else ()
+    header: tuple[str, ...] = ()
+    if has_header:
+        header = tuple("" if _is_blank(v) else str(v).strip() for v in rows[0])
     data = rows[1:] if has_header else rows
     if not data:
         raise DataError("no_rows", file=name)
@@ -499,9 +501,9 @@ def _read_xlsx(content: bytes, name: str, limits: Limits) -> Table:
 
 
 def _sheet_rows(sheet, name: str, limits: Limits) -> tuple[list[tuple], int]:
-    """The sheet's rows from its first non-blank one to its last, and that first row's number.
+    """Return the sheet's rows from its first non-blank one to its last, and that first row's number.
 
-    NOTE: a formula cell is read from the value Excel saved with it; a workbook written by a
+    NOTE: a formula cell is read from the value Excel saved with it. A workbook written by a
     program that saves no values (not Excel) shows such cells as blank.
     """
     rows: list[tuple] = []
