@@ -1,7 +1,7 @@
 """Every file in tests/data/ through the command line.
 
 All cases call ``cli.main`` in this process, because a subprocess per file would spend most
-of the suite's time importing torch; a few representative files also run as a real
+of the suite's time importing torch. A few representative files also run as a real
 ``python -m polyreg_core`` subprocess.
 """
 

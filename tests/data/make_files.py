@@ -1,8 +1,8 @@
 """Write the test tables in this folder: python tests/data/make_files.py
 
 Each file is one kind of table that a teacher or student might upload. The expected outcome
-of each is in cases.toml. The files are committed; rerun this script after changing it, and
-the tests compare the committed files with its output, so the two cannot drift apart.
+of each is in cases.toml. The files are committed. Rerun this script after changing it: a
+test compares the committed files with its output, so the two cannot drift apart.
 """
 
 from __future__ import annotations
