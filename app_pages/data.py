@@ -123,9 +123,14 @@ def reference_line(reference) -> str:
     if reference is None:
         return t("data.no_reference", lang)
     a, b = reference.weights
-    c = reference.bias
-    curve = f"y = {a:g}x² {b:+g}x" + ("" if c is None else f" {c:+g}")
+    curve = f"y = {a:g}x² {_signed(b)}x"
+    if reference.bias is not None:
+        curve += f" {_signed(reference.bias)}"
     return t("data.reference_line", lang, curve=curve)
+
+
+def _signed(value: float) -> str:
+    return f"{'−' if value < 0 else '+'} {abs(value):g}"
 
 
 st.title(t("data.title", lang))

@@ -113,7 +113,7 @@ def test_reference_coefficients_are_editable():
     at.number_input(key="data_ref_a").set_value(2.0).run()
     at.number_input(key="data_ref_b").set_value(0.5).run()
     assert at.session_state["dataset"].reference.weights == (2.0, 0.5)
-    assert any("y = 2x² +0.5x" in caption.value for caption in at.caption)
+    assert any("y = 2x² + 0.5x" in caption.value for caption in at.caption)
 
 
 def test_generator_defaults_are_the_lesson_recipe():
