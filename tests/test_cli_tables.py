@@ -88,6 +88,17 @@ def test_cli_invalid_limit_variable(capsys, monkeypatch):
     assert "many" in err
 
 
+def test_cli_huge_x_diverges_cleanly(capsys, tmp_path):
+    # x² of 1e20 overflows float32 although x itself fits, so the first epoch diverges.
+    table = tmp_path / "huge.csv"
+    table.write_text("x,y\n1e20,1\n2e20,2\n3e20,5\n")
+    status = cli.main(["train", str(table), *QUICK, "--lang", "en"])
+    err = capsys.readouterr().err
+    assert status == 3
+    assert "diverged at epoch 1" in err
+    assert "Traceback" not in err
+
+
 @pytest.mark.parametrize(
     "file", ["cp949_korean.csv", "semicolon_decimal_comma.csv", "workbook_korean_two_sheets.xlsx", "no_header.csv"]
 )

@@ -191,3 +191,12 @@ def test_no_guard_when_drop_last_is_off():
     at.session_state["train_drop_last"] = False
     open_page(at, "train")
     assert not at.warning
+
+
+def test_huge_x_trains_without_exception():
+    # x² of 1e20 overflows float32 although x itself fits, so training diverges at once.
+    at = upload(new_app(), "huge.csv", b"x,y\n1e20,1\n2e20,2\n3e20,5\n")
+    at.session_state["train_drop_last"] = False
+    at = wait_for_training(_train_quick(at))
+    assert not at.exception
+    assert "diverged at epoch 1" in at.warning[0].value
