@@ -23,7 +23,9 @@ def upload_section() -> None:
     )
     st.caption(t("data.upload_limits", lang, mb=max_mb, rows=limits.max_rows, mb_variable=MAX_UPLOAD_ENV, rows_variable=MAX_ROWS_ENV))
     with st.spinner(t("data.reading", lang)):
-        data_source.read_upload(upload, limits)
+        replaced = data_source.read_upload(upload, limits)
+    if replaced:
+        st.rerun()  # so that the sidebar, drawn before this page, shows the new dataset
 
     error = st.session_state.get("upload_error")
     if error is not None:
@@ -51,40 +53,44 @@ def upload_section() -> None:
 def column_pickers(table) -> None:
     st.write(t("data.choose_columns", lang))
     left, right = st.columns(2)
-    left.selectbox(t("data.x_column", lang), table.numeric_columns, key="data_x_column")
-    right.selectbox(t("data.y_column", lang), table.numeric_columns, key="data_y_column")
+    rebuild = {"on_change": data_source.apply_column_choice}
+    left.selectbox(t("data.x_column", lang), table.numeric_columns, key="data_x_column", **rebuild)
+    right.selectbox(t("data.y_column", lang), table.numeric_columns, key="data_y_column", **rebuild)
     others = not_offered_note(table, lang)
     if others:
         st.caption(others)
 
 
 def reference_editor() -> None:
-    on = st.checkbox(t("data.reference_on", lang), key="data_ref_on")
+    rebuild = {"on_change": data_source.apply_column_choice}
+    on = st.checkbox(t("data.reference_on", lang), key="data_ref_on", **rebuild)
     left, right = st.columns(2)
-    left.number_input(t("data.reference_a", lang), step=0.1, format="%.4f", key="data_ref_a", disabled=not on)
-    right.number_input(t("data.reference_b", lang), step=0.1, format="%.4f", key="data_ref_b", disabled=not on)
+    left.number_input(t("data.reference_a", lang), step=0.1, format="%.4f", key="data_ref_a", disabled=not on, **rebuild)
+    right.number_input(t("data.reference_b", lang), step=0.1, format="%.4f", key="data_ref_b", disabled=not on, **rebuild)
 
 
 def generator_section() -> None:
     st.subheader(t("data.generator_title", lang))
+    # Each change draws the data again before app.py draws the sidebar's summary of it.
+    regenerate = {"on_change": data_source.apply_generator, "args": (limits,)}
     c1, c2, c3 = st.columns(3)
-    c1.number_input("a (x²)", step=0.1, format="%.4f", key="data_gen_a")
-    c2.number_input("b (x)", step=0.1, format="%.4f", key="data_gen_b")
-    c3.number_input("c", step=0.1, format="%.4f", key="data_gen_c")
+    c1.number_input("a (x²)", step=0.1, format="%.4f", key="data_gen_a", **regenerate)
+    c2.number_input("b (x)", step=0.1, format="%.4f", key="data_gen_b", **regenerate)
+    c3.number_input("c", step=0.1, format="%.4f", key="data_gen_c", **regenerate)
     c1, c2, c3 = st.columns(3)
     noise = c1.radio(
-        t("data.noise", lang), ["uniform", "normal"], format_func=lambda n: t(f"data.noise_{n}", lang), key="data_gen_noise"
+        t("data.noise", lang), ["uniform", "normal"], format_func=lambda n: t(f"data.noise_{n}", lang), key="data_gen_noise", **regenerate
     )
     if noise == "uniform":
-        c2.number_input(t("data.noise_low", lang), step=0.01, format="%.4f", key="data_gen_low")
-        c3.number_input(t("data.noise_high", lang), step=0.01, format="%.4f", key="data_gen_high")
+        c2.number_input(t("data.noise_low", lang), step=0.01, format="%.4f", key="data_gen_low", **regenerate)
+        c3.number_input(t("data.noise_high", lang), step=0.01, format="%.4f", key="data_gen_high", **regenerate)
     else:
-        c2.number_input(t("data.noise_std", lang), min_value=0.0, step=0.1, format="%.4f", key="data_gen_std")
+        c2.number_input(t("data.noise_std", lang), min_value=0.0, step=0.1, format="%.4f", key="data_gen_std", **regenerate)
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input(t("data.x_min", lang), step=1.0, format="%.4f", key="data_gen_x_min")
-    c2.number_input(t("data.x_max", lang), step=1.0, format="%.4f", key="data_gen_x_max")
-    c3.number_input(t("data.points", lang), min_value=2, max_value=limits.max_rows, step=100, key="data_gen_points")
-    c4.number_input(t("data.seed", lang), min_value=0, max_value=2**32 - 1, step=1, key="data_gen_seed")
+    c1.number_input(t("data.x_min", lang), step=1.0, format="%.4f", key="data_gen_x_min", **regenerate)
+    c2.number_input(t("data.x_max", lang), step=1.0, format="%.4f", key="data_gen_x_max", **regenerate)
+    c3.number_input(t("data.points", lang), min_value=2, max_value=limits.max_rows, step=100, key="data_gen_points", **regenerate)
+    c4.number_input(t("data.seed", lang), min_value=0, max_value=2**32 - 1, step=1, key="data_gen_seed", **regenerate)
 
     data_source.apply_generator(limits)
     error = st.session_state.get("data_gen_error")
@@ -145,6 +151,7 @@ source = st.radio(
     key="data_source",
     horizontal=True,
     on_change=data_source.switch_source,
+    args=(limits,),
 )
 if source == "sample":
     st.caption(t("data.sample_caption", lang, seed=SAMPLE_SEED))

@@ -35,22 +35,29 @@ def upload_limit_mb(limits: Limits) -> int:
     return max(1, math.ceil(min(limits.max_upload_mb, server_mb)))
 
 
-def switch_source() -> None:
+def switch_source(limits: Limits) -> None:
     """Put the chosen source's dataset in use when the source radio changes."""
+    # Forget what was applied last, so that the upload's or the generator's dataset is
+    # rebuilt now instead of the previous source's staying in use.
+    st.session_state.data_choice = None
+    st.session_state.data_gen_spec = None
     source = st.session_state.data_source
     if source == "sample":
         st.session_state.dataset = state.load_sample()
         st.session_state.upload_error = None
-    # Forget what was applied last, so that the upload's or the generator's dataset is
-    # rebuilt on this run instead of staying the sample.
-    st.session_state.data_choice = None
-    st.session_state.data_gen_spec = None
+    elif source == "upload":
+        apply_column_choice()
+    else:
+        apply_generator(limits)
 
 
-def read_upload(upload, limits: Limits) -> None:
-    """Parse a new upload once. On success select its default columns, and on an error keep everything."""
+def read_upload(upload, limits: Limits) -> bool:
+    """Parse a new upload once and return whether it replaced the dataset in use.
+
+    On success the upload's default columns are selected. On an error everything is kept.
+    """
     if upload is None or upload.file_id == st.session_state.get("data_upload_id"):
-        return
+        return False
     st.session_state.data_upload_id = upload.file_id
     try:
         table = read_table(upload.getvalue(), upload.name, limits)
@@ -58,7 +65,7 @@ def read_upload(upload, limits: Limits) -> None:
         dataset = to_dataset(table, x_column, y_column, upload_reference())
     except PolyregError as exc:
         st.session_state.upload_error = exc
-        return
+        return False
     st.session_state.upload_error = None
     st.session_state.data_table = table
     st.session_state.data_x_column = x_column
@@ -66,6 +73,7 @@ def read_upload(upload, limits: Limits) -> None:
     st.session_state.dataset = dataset
     st.session_state.data_choice = _choice()
     st.session_state.data_choice_error = None
+    return True
 
 
 def upload_reference() -> Reference | None:
@@ -79,7 +87,11 @@ def upload_reference() -> Reference | None:
 
 
 def apply_column_choice() -> None:
-    """Rebuild the upload's dataset when x, y or the reference changed since it was built."""
+    """Rebuild the upload's dataset when x, y or the reference changed since it was built.
+
+    The page calls it as the widgets' on_change, before app.py draws the sidebar's summary of
+    the dataset, and again while drawing, which does nothing when nothing changed.
+    """
     table = st.session_state.get("data_table")
     choice = _choice()
     if table is None or st.session_state.get("data_choice") == choice:

@@ -200,3 +200,26 @@ def test_huge_x_trains_without_exception():
     at = wait_for_training(_train_quick(at))
     assert not at.exception
     assert "diverged at epoch 1" in at.warning[0].value
+
+
+def test_sidebar_shows_new_upload_at_once():
+    at = upload(new_app(), "xy.csv", b"x,y\n1,2\n2,5\n3,10\n")
+    assert "xy.csv · 3 rows" in at.sidebar.caption[0].value
+
+
+def test_sidebar_follows_column_and_generator_changes():
+    at = new_app()
+    at.radio(key="data_source").set_value("generate").run()
+    assert "generated_seed9 · 200 rows" in at.sidebar.caption[0].value
+    at.number_input(key="data_gen_points").set_value(50).run()
+    assert "generated_seed9 · 50 rows" in at.sidebar.caption[0].value
+
+
+def test_language_switch_keeps_upload():
+    at = upload(new_app("ko"), "scores.csv", "공부시간,점수\n1,52\n2,55\n3,61\n".encode("cp949"))
+    at.selectbox(key="data_x_column").set_value("점수").run()
+    at.selectbox(key="data_y_column").set_value("공부시간").run()
+    at.radio(key="lang").set_value("en").run()
+    assert "3 rows loaded" in at.success[0].value
+    assert at.selectbox(key="data_x_column").value == "점수"
+    assert at.session_state["dataset"].x_column == "점수"
