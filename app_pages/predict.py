@@ -81,6 +81,8 @@ def answer(model: PortableModel, value: float) -> None:
             true_value = float(data.reference.curve(x)[0])
             next(columns).metric(t("predict.true_value", lang), f"{true_value:.4f}")
             next(columns).metric(t("predict.difference", lang), f"{prediction - true_value:+.4f}")
+        else:
+            next(columns).caption(t("data.no_reference", lang))
     else:
         st.caption(t("predict.no_training_data", lang))
     if not np.isfinite(prediction):
@@ -100,13 +102,12 @@ def batch_section(model: PortableModel) -> None:
     if table is None:
         return
 
-    name = st.session_state.predict_batch_name
     columns = list(table.columns)
     if st.session_state.get("predict_batch_column") not in columns:
         st.session_state.predict_batch_column = batch.default_column(table, model)
     column = st.selectbox(t("predict.batch_column", lang), columns, key="predict_batch_column", disabled=len(columns) == 1)
     try:
-        x = batch.x_values(table, column, name)
+        x = batch.x_values(table, column)
     except PolyregError as exc:
         st.error(error_text(exc, lang))
         return
@@ -134,7 +135,6 @@ def _read_batch(upload) -> None:
     st.session_state.predict_batch_id = upload.file_id
     try:
         st.session_state.predict_batch_table = batch.read_table(upload.getvalue(), upload.name)
-        st.session_state.predict_batch_name = upload.name
         st.session_state.predict_batch_error = None
     except PolyregError as exc:
         st.session_state.predict_batch_error = exc

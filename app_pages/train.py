@@ -5,6 +5,7 @@ import streamlit as st
 
 from polyreg_app import state
 from polyreg_app.charts import fit_chart, loss_chart
+from polyreg_app.guards import batch_guard
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message, t
@@ -127,6 +128,8 @@ def results(result: TrainResult) -> None:
     st.page_link("app_pages/predict.py", label=t("train.next_step", lang), icon=":material/arrow_forward:")
 
 
+if not running:
+    batch_guard(dataset, lang)
 config = settings_form()
 if config is not None and not running:
     start(config)

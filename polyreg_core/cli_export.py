@@ -33,6 +33,13 @@ def add_predict_command(commands, lang: str) -> None:
     p.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
 
 
+def check_export_paths(args: argparse.Namespace) -> None:
+    """Raise DataError before training when an export's folder is missing, so no run is wasted."""
+    for path in (args.save_model, args.export_script):
+        if path and not Path(path).resolve().parent.is_dir():
+            raise DataError("cannot_write", file=path, detail=t("export.folder_missing", args.lang))
+
+
 def save_exports(args: argparse.Namespace, result: TrainResult, dataset: Dataset) -> list[str]:
     """Write the files that --save-model and --export-script ask for; return a line for each."""
     model = PortableModel.from_result(result, dataset)
@@ -61,7 +68,8 @@ def load_model(path: str) -> PortableModel:
     return modelfile.from_bytes(content, Path(path).name)
 
 
-def run_predict(args: argparse.Namespace, out=sys.stdout) -> int:
+def run_predict(args: argparse.Namespace, out=None) -> int:
+    out = out or sys.stdout  # looked up per call, so that a caller's redirection takes effect
     model = load_model(args.model)
     xs = check_x(np.asarray(args.x, dtype=np.float64))
     predictions = model.predict(xs)

@@ -318,7 +318,7 @@ def test_history_frame_columns(lesson_model):
 def test_batch_csv_with_integers_and_negatives(lesson_model):
     sample = read_csv(SAMPLE_CSV.read_bytes(), SAMPLE_CSV.name, reference=Reference(bias=0.5))
     table = batch.read_table(b"x\n5\n-3\n11\n0\n", "xs.csv")
-    x = batch.x_values(table, batch.default_column(table, lesson_model), "xs.csv")
+    x = batch.x_values(table, batch.default_column(table, lesson_model))
     assert x.tolist() == [5.0, -3.0, 11.0, 0.0]
     predictions = batch.prediction_table(lesson_model, x, sample)
     assert predictions["prediction"][0] == pytest.approx(69.4, abs=1.0)
@@ -331,9 +331,18 @@ def test_batch_excel_file(lesson_model):
     buffer = io.BytesIO()
     pd.DataFrame({"id": ["a", "b"], "input": [5, -2.5]}).to_excel(buffer, index=False)
     table = batch.read_table(buffer.getvalue(), "xs.xlsx")
-    assert batch.default_column(table, lesson_model) == "id"
-    x = batch.x_values(table, "input", "xs.xlsx")
+    assert table.columns == ("input",)
+    x = batch.x_values(table, batch.default_column(table, lesson_model))
     assert x.tolist() == [5.0, -2.5]
+
+
+def test_batch_uses_data_page_parser(lesson_model):
+    # A semicolon-separated file with decimal commas, as a Korean or German spreadsheet saves it.
+    table = batch.read_table("id;X\n1;5,0\n2;-2,5\n".encode(), "xs.csv")
+    assert table.columns == ("id", "X")
+    column = batch.default_column(table, lesson_model)
+    assert column == "X"
+    assert batch.x_values(table, column).tolist() == [5.0, -2.5]
 
 
 def test_batch_without_training_data_has_no_optimum(lesson_model):
@@ -353,14 +362,14 @@ def test_batch_without_training_data_has_no_optimum(lesson_model):
 def test_batch_rejections(lesson_model, content, name, code):
     with pytest.raises(DataError) as caught:
         table = batch.read_table(content, name)
-        batch.x_values(table, "x", name)
+        batch.x_values(table, "x")
     assert caught.value.code == code
 
 
 def test_batch_bad_cell_names_row():
     table = batch.read_table(b"x\n1\n2\nfive\n", "xs.csv")
     with pytest.raises(DataError) as caught:
-        batch.x_values(table, "x", "xs.csv")
+        batch.x_values(table, "x")
     assert caught.value.params["row"] == 4
     assert caught.value.params["value"] == "five"
 

@@ -69,8 +69,7 @@ def test_batch_excel_picks_column(trained_app):
     buffer = io.BytesIO()
     pd.DataFrame({"label": ["a", "b"], "input": [5, -1]}).to_excel(buffer, index=False)
     at.file_uploader(key="predict_batch_upload").set_value(("xs.xlsx", buffer.getvalue(), "application/octet-stream")).run()
-    assert "not a number" in at.error[0].value  # the first column is text
-    at.selectbox(key="predict_batch_column").set_value("input").run()
+    assert at.selectbox(key="predict_batch_column").options == ["input"]  # the text column is not offered
     assert not at.error
     assert at.dataframe[0].value["Model prediction"][0] == pytest.approx(69.4, abs=1.0)
 
