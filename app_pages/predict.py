@@ -66,7 +66,7 @@ def model_caption(model: PortableModel) -> None:
     st.caption(text)
 
 
-def answer(model: PortableModel, value: float) -> None:
+def show_prediction(model: PortableModel, value: float) -> None:
     """Show the model, the exact optimum and the true curve side by side for one x."""
     st.subheader(f"x = {value:g}")
     x = np.array([value])
@@ -116,8 +116,8 @@ def batch_section(model: PortableModel) -> None:
     outside = int(predictions["outside_range"].sum())
     if outside:
         st.warning(t("predict.batch_outside", lang, count=outside, rows=len(x), low=model.data.x_min, high=model.data.x_max))
-    shown = predictions.rename(columns={c: t(f"predict.col_{c}", lang) for c in predictions.columns})
-    st.dataframe(shown, hide_index=True)
+    display_table = predictions.rename(columns={c: t(f"predict.col_{c}", lang) for c in predictions.columns})
+    st.dataframe(display_table, hide_index=True)
     download = predictions.rename(columns={"x": column})
     st.download_button(
         t("predict.batch_download", lang),
@@ -215,7 +215,7 @@ for column, value in zip(st.columns(len(LESSON_INPUTS)), LESSON_INPUTS):
 value = st.session_state.get("predict_value")
 if value is not None:
     try:
-        answer(model, float(check_x(np.array([value]))[0]))
+        show_prediction(model, float(check_x(np.array([value]))[0]))
     except PolyregError as exc:
         st.error(error_text(exc, lang))
 

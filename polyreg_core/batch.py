@@ -74,9 +74,9 @@ def _read_with_pandas(content: bytes, name: str) -> XTable:
 def default_column(table: XTable, model: PortableModel) -> str:
     """Pick the column to read x from: the model's x column, then "x" in any case, then the first."""
     by_lower = {column.lower(): column for column in table.columns}
-    for wanted in (model.data.x_column.lower(), "x"):
-        if wanted in by_lower:
-            return by_lower[wanted]
+    for expected in (model.data.x_column.lower(), "x"):
+        if expected in by_lower:
+            return by_lower[expected]
     return table.columns[0]
 
 
