@@ -19,7 +19,11 @@ TRAINING_TIMEOUT_MS = 120_000
 
 def train_and_open_predict(page: Page, server: str) -> None:
     page.goto(server)
+    # The first run must finish before the sidebar is used, as in the main-flow test.
+    expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart")).to_be_visible()
     nav(page, "Train")
+    expect(page.get_by_role("heading", name="Train", exact=True)).to_be_visible()
     page.get_by_test_id("stFormSubmitButton").get_by_role("button", name="Train", exact=True).click()
     done = page.get_by_test_id("stAlertContentSuccess").filter(has_text="10,000 epochs")
     expect(done).to_be_visible(timeout=TRAINING_TIMEOUT_MS)
