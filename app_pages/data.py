@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from polyreg_app import state
+from polyreg_app import display, state
 from polyreg_app.charts import data_scatter
 from polyreg_core.data import SAMPLE_SEED, read_csv
 from polyreg_core.errors import PolyregError
@@ -60,5 +60,5 @@ with left:
     st.subheader(t("data.preview", lang))
     st.dataframe(dataset.frame().head(20), hide_index=True)
 with right:
-    st.plotly_chart(data_scatter(dataset, lang), key="data_scatter")
+    display.plotly_chart(data_scatter(dataset, lang), key="data_scatter")
 st.page_link("app_pages/train.py", label=t("data.next_step", lang), icon=":material/arrow_forward:")

@@ -20,6 +20,8 @@ from polyreg_core.data import Dataset, read_csv
 from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
+from polyreg_core.insight import exact_optimum
+from polyreg_core.reference import Optimum
 from polyreg_core.training import TrainConfig, TrainResult, train
 
 EXIT_BAD_INPUT = 2
@@ -123,19 +125,21 @@ def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
     if args.log_every < 1:
         raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
     result = train(dataset, config)
+    optimum = exact_optimum(dataset, config.degree)
     xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
-        print(json.dumps(result_json(result, xs, predictions), ensure_ascii=False), file=out)
+        print(json.dumps(result_json(result, xs, predictions, optimum), ensure_ascii=False), file=out)
     else:
         _print_text(result, args.log_every, xs, predictions, args.lang, out)
+        _print_optimum(optimum, args.lang, out)
     if result.diverged_at_epoch:
         _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
         return EXIT_DIVERGED
     return 0
 
 
-def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) -> dict[str, object]:
+def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, optimum: Optimum) -> dict[str, object]:
     weights, bias = result.coefficients()
     return {
         "weights": [float(w) for w in weights],
@@ -147,6 +151,11 @@ def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) ->
         "stopped": result.stopped,
         "config": result.config.to_dict(),
         "predictions": [{"x": float(x), "y": float(y)} for x, y in zip(xs, predictions)],
+        "optimum": {
+            "weights": [float(w) for w in optimum.weights],
+            "bias": float(optimum.bias),
+            "cost": float(optimum.cost),
+        },
     }
 
 
@@ -169,6 +178,11 @@ def _print_text(result, log_every, xs, predictions, lang, out) -> None:
     print(t("cli.summary", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device), file=out)
     for x, y in zip(xs, predictions):
         print(t("cli.prediction_line", lang, x=float(x), y=float(y)), file=out)
+
+
+def _print_optimum(optimum: Optimum, lang: str, out) -> None:
+    weights = ", ".join(f"{w:.4f}" for w in optimum.weights)
+    print(t("learn.cli_optimum_line", lang, weights=weights, bias=optimum.bias, cost=optimum.cost), file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
