@@ -86,6 +86,8 @@ def sync_replay() -> None:
 
 def advance_replay() -> None:
     """Move a playing replay one frame on; stop it, with a full rerun to end the timer, at the end."""
+    if st.session_state.pop("learn_play_pressed", False):
+        return  # the run right after Play shows the starting frame
     first, last = int(history.epoch[0]), int(history.epoch[-1])
     epoch = st.session_state.learn_epoch
     if epoch >= last:
@@ -101,6 +103,7 @@ def play_button() -> None:
         if not playing and st.session_state.learn_epoch >= int(history.epoch[-1]):
             st.session_state.learn_epoch = int(history.epoch[0])
         st.session_state.learn_playing = not playing
+        st.session_state.learn_play_pressed = True
         # A full rerun, because the fragment's timer is set when the page draws it.
         st.rerun()
 

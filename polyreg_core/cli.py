@@ -131,8 +131,7 @@ def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
     if args.json:
         print(json.dumps(result_json(result, xs, predictions, optimum), ensure_ascii=False), file=out)
     else:
-        _print_text(result, args.log_every, xs, predictions, args.lang, out)
-        _print_optimum(optimum, args.lang, out)
+        _print_text(result, optimum, args.log_every, xs, predictions, args.lang, out)
     if result.diverged_at_epoch:
         _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
         return EXIT_DIVERGED
@@ -159,7 +158,7 @@ def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, op
     }
 
 
-def _print_text(result, log_every, xs, predictions, lang, out) -> None:
+def _print_text(result, optimum, log_every, xs, predictions, lang, out) -> None:
     history = result.history
     width = len(str(result.config.epochs))
     for i in range(log_every - 1, len(history), log_every):
@@ -176,6 +175,7 @@ def _print_text(result, log_every, xs, predictions, lang, out) -> None:
         )
         print(line, file=out)
     print(t("cli.summary", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device), file=out)
+    _print_optimum(optimum, lang, out)
     for x, y in zip(xs, predictions):
         print(t("cli.prediction_line", lang, x=float(x), y=float(y)), file=out)
 

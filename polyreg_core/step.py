@@ -57,7 +57,7 @@ def explain_step(dataset: Dataset, config: TrainConfig, result: TrainResult | No
     config.validate(len(dataset))
     generator = torch.Generator()
     if result is None:
-        model = PolyRegression(config.degree)
+        model = PolyRegression(config.degree)  # float32 weights, as train() draws them
         generator.manual_seed(config.seed)
         model.reset_parameters(generator)  # the same draw as train() makes
         raw = polynomial_features(dataset.x, config.degree)
@@ -80,10 +80,12 @@ def explain_step(dataset: Dataset, config: TrainConfig, result: TrainResult | No
     order = torch.randperm(n, generator=generator) if config.shuffle else torch.arange(n)
     rows = order[: min(config.batch_size, n)]
 
+    # float64, as the SGD engine computes its steps: in float32 the residuals ŷ − y of values
+    # near 300 keep only about four digits, and the check against the formula would drift.
     features = scaling.apply(polynomial_features(dataset.x, config.degree))  # (n, degree)
-    x = torch.tensor(features[rows.numpy()], dtype=torch.float32)  # (B, degree)
-    y = torch.tensor(dataset.y[rows.numpy()], dtype=torch.float32)[:, None]  # (B, 1)
-    model.cpu().train()
+    x = torch.tensor(features[rows.numpy()], dtype=torch.float64)  # (B, degree)
+    y = torch.tensor(dataset.y[rows.numpy()], dtype=torch.float64)[:, None]  # (B, 1)
+    model.cpu().double().train()
     output = model(x)  # (B, 1)
     loss = nn.MSELoss()(output, y)
     model.zero_grad()
