@@ -12,10 +12,11 @@ import numpy as np
 
 from polyreg_core.insight import CostGeometry
 
-# Each grid point costs one 2×2 quadratic form whatever the number of rows, so computing even
-# a large grid takes well under a millisecond. What limits the size is the figure the browser
-# receives and redraws at every replay tick: 81 × 81 float64 costs are 52 kB (about 70 kB as
-# the base64 that plotly sends), and a contour of 6,561 points redraws without a visible lag.
+# Each grid point costs one 2×2 quadratic form whatever the number of rows, so the 81 × 81
+# grid takes about 0.04 ms. What limits the size is the figure that the browser receives and
+# redraws at every replay tick: 81 × 81 float32 log-costs are 26 kB (35 kB as plotly's
+# base64), and the landscape figure with its path is about 60 kB (bench/learn_bench.py).
+# Doubling the side would quadruple that for contours that look the same at chart size.
 GRID_POINTS = 81
 PADDING = 0.15  # of the span, on each side of the points the view must contain
 ZOOM_LEVELS = (1, 4, 16, 64, 256)
