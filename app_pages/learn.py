@@ -65,7 +65,7 @@ if result.diverged_at_epoch:
 
 
 def heading_section() -> None:
-    """The exact optimum beside the learned weights, and the distance between them per epoch."""
+    """Show the exact optimum beside the learned weights, and the distance between them per epoch."""
     st.subheader(t("learn.heading_title", lang))
     weights, bias = result.coefficients()
     show_coefficient_table(dataset, config.degree, weights, bias, lang, key="learn_table")
@@ -109,7 +109,7 @@ def play_button() -> None:
 
 
 def replay_view() -> None:
-    """The slider and play button over the history, and the three views of the chosen epoch."""
+    """Draw the slider and play button over the history, and the three views of the chosen epoch."""
     if st.session_state.learn_playing:
         advance_replay()
     left, middle, right = st.columns([3, 10, 4], vertical_alignment="bottom")

@@ -33,8 +33,8 @@ def sized(fig: go.Figure, large: bool) -> go.Figure:
     size = CHART_FONT[large]
     fig.update_layout(
         font=dict(size=size),
-        # A legend above the plot wraps into the title once the text is large, so it stands in
-        # a column right of the plot, where plotly widens the margin to fit it.
+        # A legend above the plot wraps into the title once the text is large, so it is a
+        # column right of the plot, where plotly widens the margin to fit it.
         title=dict(font=dict(size=CHART_TITLE_FONT[large])),
         legend=dict(font=dict(size=size), orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
         margin=dict(t=CHART_TITLE_FONT[large] * 3),

@@ -19,14 +19,14 @@ SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def parameter_names(degree: int) -> list[str]:
-    """["w1 (x²)", "w2 (x)", "b"] for degree 2: each weight with the power of x it multiplies."""
+    """Name each weight with the power of x it multiplies: ["w1 (x²)", "w2 (x)", "b"] for degree 2."""
     powers = [f"x{str(k).translate(SUPERSCRIPTS)}" if k > 1 else "x" for k in range(degree, 0, -1)]
     return [f"w{i + 1} ({power})" for i, power in enumerate(powers)] + ["b"]
 
 
 def coefficient_table(dataset: Dataset, degree: int, weights, bias: float, lang: str) -> pd.DataFrame:
-    """Rows true (when known), exact optimum and learned, then their differences; a column per
-    parameter and the cost on all rows."""
+    """Build the table of the true (when known), exact optimum and learned coefficients and
+    their differences, with a column per parameter and the cost on all rows."""
     geometry = cost_geometry(dataset, degree)
     learned = parameters(np.asarray(weights, dtype=np.float64), float(bias))[0]
     rows = {"learn.row_optimum": geometry.theta, "learn.row_learned": learned}
@@ -60,7 +60,7 @@ def show_coefficient_table(dataset: Dataset, degree: int, weights, bias: float, 
 
 
 def settings_from_session(defaults: TrainConfig = TrainConfig()) -> TrainConfig:
-    """The Train page's current settings, from the widget keys in the session."""
+    """Build a config from the Train page's widget values in the session."""
     state = st.session_state
     return TrainConfig(
         lr=float(state.get("train_lr", defaults.lr)),
@@ -77,7 +77,7 @@ def _set_lr(lr: float) -> None:
 
 
 def lr_guidance_panel(dataset: Dataset, lang: str, disabled: bool) -> None:
-    """The bound and condition numbers for the current settings, with the three presets."""
+    """Show the bound and condition numbers for the current settings, with the three presets."""
     settings = settings_from_session()
     guidance = lr_guidance(dataset, settings)
     st.markdown(f"**{t('learn.guidance_title', lang)}**")

@@ -15,7 +15,7 @@ from polyreg_core.i18n import t
 from polyreg_core.insight import Distances, predict_with
 from polyreg_core.landscape import Landscape
 
-# Cividis stays ordered in lightness under every common colour-vision deficiency; low cost
+# Cividis stays ordered in lightness under every common colour-vision deficiency. Low cost
 # is dark, so the orange optimum and the vermilion path stand out where they end.
 LANDSCAPE_SCALE = "Cividis"
 CONTOUR_LEVELS = 16  # each line carries its log₁₀ cost as a label; more would crowd them
@@ -67,7 +67,7 @@ def landscape_chart(
     marker: tuple[int, np.ndarray] | None,
     lang: str,
 ) -> go.Figure:
-    """The cost contour with the run's ``path`` (k, 2), the exact ``optimum`` θ* (all its
+    """Draw the cost contour with the run's ``path`` (k, 2), the exact ``optimum`` θ* (all its
     coefficients), the true point and the replay's ``marker`` (epoch, point)."""
     u_name, v_name = names
     log_cost = t("learn.log_cost", lang)
@@ -140,7 +140,7 @@ def _data_trace(dataset: Dataset, lang: str) -> go.Scattergl:
 
 
 def replay_fit_chart(dataset: Dataset, epoch: int, theta: np.ndarray, optimum: np.ndarray, lang: str) -> go.Figure:
-    """The data, the true curve, the exact optimum's curve and the curve of ``epoch``."""
+    """Draw the data, the true curve, the exact optimum's curve and the curve of ``epoch``."""
     grid = curve_grid(dataset)
     fig = go.Figure(_data_trace(dataset, lang))
     if dataset.reference is not None:
@@ -171,7 +171,7 @@ def replay_fit_chart(dataset: Dataset, epoch: int, theta: np.ndarray, optimum: n
 def replay_cost_chart(
     epochs: np.ndarray, batch_cost: np.ndarray, full_cost: np.ndarray, optimum_cost: float, epoch: int, lang: str
 ) -> go.Figure:
-    """The recorded mean batch loss and the cost on all rows per epoch, marked at ``epoch``."""
+    """Draw the recorded mean batch loss and the cost on all rows per epoch, marked at ``epoch``."""
     epoch_axis = t("train.epoch_axis", lang)
     fig = go.Figure()
     for values, key, dash in [(batch_cost, "learn.legend_batch_cost", "solid"), (full_cost, "learn.legend_full_cost", "dash")]:

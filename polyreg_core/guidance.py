@@ -29,7 +29,7 @@ LR_INPUT_RANGE = (1e-8, 10.0)
 class LrGuidance:
     """Stability numbers of one dataset under one set of training settings."""
 
-    lambda_max: float  # largest eigenvalue of the Hessian of the cost, on the features the model sees
+    lambda_max: float  # largest eigenvalue of the Hessian of the cost on the model's input features
     max_stable_lr: float | None  # None for Adam, whose step size adapts and has no such bound
     condition_raw: float  # λmax/λmin of the Hessian on [x^d, …, x]
     condition_standardized: float  # the same on standardised features
@@ -52,9 +52,9 @@ def _preset(lr: float) -> float | None:
 def lr_guidance(dataset: Dataset, config: TrainConfig) -> LrGuidance:
     """Compute the bound for ``config``'s degree, standardisation, optimizer and momentum.
 
-    NOTE: 2/λmax is exact for full-batch gradient descent. With mini-batches it is the bound
-    of the average step; on the lesson's data at batch 128, 0.99× the bound converges and
-    1.01× diverges, but with batches of a few rows a run near the bound can differ.
+    NOTE: 2/λmax is exact for full-batch gradient descent. With mini-batches it bounds the
+    average step. On the lesson's data at batch 128, 0.99× the bound converges and 1.01×
+    diverges, but with batches of a few rows a run near the bound can go either way.
     """
     raw = polynomial_features(dataset.x, config.degree)  # (n, degree)
     standardized = Scaling.fit(raw).apply(raw)

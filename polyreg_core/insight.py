@@ -50,7 +50,7 @@ def cost_geometry(dataset: Dataset, degree: int) -> CostGeometry:
 
     The result depends only on the values and the degree, not on standardisation (the bias
     column absorbs any shift and the weights any scale), so it is cached by the dataset's
-    fingerprint and the degree. It holds no model, so sharing it across sessions is safe.
+    fingerprint and the degree. It contains no model, so sharing it across sessions is safe.
     """
     key = (dataset.fingerprint, degree)
     with _cache_lock:

@@ -1,7 +1,7 @@
 """The loss landscape: the cost over the first two parameters, every other one at its best.
 
-For the lesson's degree 2 the axes are w1 (x²) and w2 (x) with b at its best value for each
-point; for degree 1 they are w1 and b, and nothing is left to optimise.
+For the lesson's degree 2 the axes are w1 (x²) and w2 (x), with b at its best value for each
+point. For degree 1 they are w1 and b, so nothing is left to optimise.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from polyreg_core.insight import CostGeometry
 
 # Each grid point costs one 2×2 quadratic form whatever the number of rows, so the 81 × 81
 # grid takes about 0.04 ms. What limits the size is the figure that the browser receives and
-# redraws at every replay tick: 81 × 81 float32 log-costs are 26 kB (35 kB as plotly's
+# redraws at every replay tick. 81 × 81 float32 log-costs are 26 kB (35 kB as plotly's
 # base64), and the landscape figure with its path is about 60 kB (bench/learn_bench.py).
 # Doubling the side would quadruple that for contours that look the same at chart size.
 GRID_POINTS = 81
@@ -56,8 +56,8 @@ def landscape(geometry: CostGeometry, u_range: tuple[float, float], v_range: tup
 
 
 def profiled_cost(geometry: CostGeometry, plane_points: np.ndarray) -> np.ndarray:
-    """The landscape's value at (k, 2) points: the lowest cost reachable from them by moving
-    only the other parameters. A run's own cost is at least this."""
+    """Return the landscape's value at (k, 2) points: the lowest cost reachable from them by
+    moving only the other parameters. A run's own cost is at least this."""
     delta = plane_points - geometry.theta[:2]
     gap = np.einsum("kp,pq,kq->k", delta, geometry.plane_curvature, delta)
     return geometry.optimum.cost + np.maximum(gap, 0.0)

@@ -23,11 +23,11 @@ from polyreg_core.training import TrainConfig, TrainResult
 
 @dataclass(frozen=True)
 class StepExplanation:
-    """The numbers of one plain SGD step, on the features the model sees."""
+    """The numbers of one plain SGD step, on the model's input features."""
 
     epoch: int  # the epoch whose first mini-batch this is, 1-based
     rows: np.ndarray  # (B,) row indices of the batch in the dataset
-    features: np.ndarray  # (B, degree) as the model sees them: standardised when that is on
+    features: np.ndarray  # (B, degree) the model's input: standardised when that is on
     targets: np.ndarray  # (B,)
     outputs: np.ndarray  # (B,) the model's ŷ before the step
     loss: float  # MSELoss of the batch

@@ -83,7 +83,7 @@ def test_distances_shrink_over_a_run(sample):
 def test_landscape_profiles_other_parameters(sample, degree):
     geometry = cost_geometry(sample, degree)
     point = geometry.theta[:2] + np.array([0.3, -0.2])
-    # the brute-force answer: least squares over every parameter but the first two
+    # brute force: least squares over every parameter but the first two
     design = np.column_stack([polynomial_features(sample.x, degree), np.ones(len(sample))])
     rest = sample.y - design[:, :2] @ point
     others, *_ = np.linalg.lstsq(design[:, 2:], rest, rcond=None) if degree > 1 else (np.zeros(0),)
@@ -243,8 +243,8 @@ def test_cli_text_prints_optimum():
 
 
 def test_scaling_does_not_move_optimum(sample):
-    # The optimum is cached per dataset and degree only, which holds because an affine map of
-    # the features leaves the fitted curve unchanged.
+    # The optimum is cached per dataset and degree only. That is correct because an affine map
+    # of the features leaves the fitted curve unchanged.
     raw = polynomial_features(sample.x)
     scaling = Scaling.fit(raw)
     design = np.column_stack([scaling.apply(raw), np.ones(len(raw))])
