@@ -231,8 +231,10 @@ def step_section() -> None:
     st.code("\n".join(lines), language=None)
     if step.standardized:
         st.caption(t("learn.step_standardized", lang))
-    if config.optimizer != "sgd" or config.momentum:
-        st.caption(t("learn.step_other_optimizer", lang, optimizer=config.optimizer.upper(), momentum=config.momentum))
+    if config.optimizer == "adam":
+        st.caption(t("learn.step_adam", lang))
+    elif config.momentum:
+        st.caption(t("learn.step_momentum", lang, momentum=config.momentum))
     with st.expander(t("learn.step_batch", lang)):
         display.table(batch_table(step), key="learn_step_batch", number_format="%.6g")
 

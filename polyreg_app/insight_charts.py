@@ -72,6 +72,7 @@ def landscape_chart(
     u_name, v_name = names
     log_cost = t("learn.log_cost", lang)
     point_hover = f"{u_name} = %{{x:.4f}}<br>{v_name} = %{{y:.4f}}"
+
     fig = go.Figure(
         go.Contour(
             x=land.u,
@@ -89,6 +90,7 @@ def landscape_chart(
             hovertemplate=f"{point_hover}<br>{log_cost} = %{{z:.3f}}<extra></extra>",
         )
     )
+
     path_name = t("learn.legend_path", lang)
     fig.add_scatter(
         x=path[:, 0],
@@ -98,6 +100,7 @@ def landscape_chart(
         line=dict(color=COLORS["learned"], width=3),
         hovertemplate=f"{path_name}<br>{point_hover}<extra></extra>",
     )
+
     _point(fig, path[0], t("learn.legend_start", lang), COLORS["learned"], "circle-open", point_hover)
     if true_point is not None:
         _point(fig, true_point, t("learn.legend_true", lang), COLORS["true"], "diamond", point_hover)
@@ -108,6 +111,7 @@ def landscape_chart(
     if marker is not None:
         epoch, point = marker
         _point(fig, point, t("learn.legend_epoch", lang, epoch=epoch), COLORS["learned"], "circle", point_hover)
+
     fig.update_xaxes(range=[land.u[0], land.u[-1]])
     fig.update_yaxes(range=[land.v[0], land.v[-1]])
     return _layout(fig, t("learn.landscape_title", lang, u=u_name, v=v_name), u_name, v_name)
