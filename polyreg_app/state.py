@@ -39,7 +39,7 @@ WIDGET_DEFAULTS: dict[str, object] = {
 
 @cache
 def load_sample() -> Dataset:
-    """The bundled sample, whose true curve is known from its recipe. Read once per server."""
+    """Load the bundled sample, whose true curve is known from its recipe, once per server."""
     spec = SampleSpec()
     reference = Reference(weights=(spec.a, spec.b), bias=spec.c + spec.noise_mean)
     return read_csv(SAMPLE_PATH.read_bytes(), SAMPLE_NAME, reference=reference)

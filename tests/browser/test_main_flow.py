@@ -5,8 +5,6 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-ARTIFACTS = "artifacts"
-
 TEXT = {
     "ko-KR": {"data": "데이터", "train": "학습", "predict": "예측", "done": "10,000 에폭", "quick": "x = 5"},
     "en-US": {"data": "Data", "train": "Train", "predict": "Predict", "done": "10,000 epochs", "quick": "x = 5"},
