@@ -87,7 +87,7 @@ def sync_replay() -> None:
 def advance_replay() -> None:
     """Move a playing replay one frame on; stop it, with a full rerun to end the timer, at the end."""
     if st.session_state.pop("learn_play_pressed", False):
-        return  # the run right after Play shows the starting frame
+        return  # the run of the Play click shows the starting frame
     first, last = int(history.epoch[0]), int(history.epoch[-1])
     epoch = st.session_state.learn_epoch
     if epoch >= last:
@@ -96,25 +96,29 @@ def advance_replay() -> None:
     st.session_state.learn_epoch = min(epoch + max(1, (last - first) // PLAY_FRAMES), last)
 
 
+def toggle_play() -> None:
+    """Start or pause the replay; Play at the last epoch starts again from the first."""
+    playing = st.session_state.learn_playing
+    if not playing and st.session_state.learn_epoch >= int(history.epoch[-1]):
+        st.session_state.learn_epoch = int(history.epoch[0])
+    st.session_state.learn_playing = not playing
+    st.session_state.learn_play_pressed = True
+
+
 def play_button() -> None:
+    # Outside the fragment, so that a click reruns the whole page and the fragment is drawn
+    # again with or without its timer. A callback, so that each click toggles exactly once.
     playing = st.session_state.learn_playing
     label, icon = ("learn.pause", ":material/pause:") if playing else ("learn.play", ":material/play_arrow:")
-    if st.button(t(label, lang), icon=icon, key="learn_play"):
-        if not playing and st.session_state.learn_epoch >= int(history.epoch[-1]):
-            st.session_state.learn_epoch = int(history.epoch[0])
-        st.session_state.learn_playing = not playing
-        st.session_state.learn_play_pressed = True
-        # A full rerun, because the fragment's timer is set when the page draws it.
-        st.rerun()
+    st.button(t(label, lang), icon=icon, key="learn_play", on_click=toggle_play)
 
 
 def replay_view() -> None:
-    """Draw the slider and play button over the history, and the three views of the chosen epoch."""
+    """Draw the slider over the history and the three views of the chosen epoch."""
+    # Before the slider, whose value can only change before it is drawn.
     if st.session_state.learn_playing:
         advance_replay()
-    left, middle, right = st.columns([3, 10, 4], vertical_alignment="bottom")
-    with left:
-        play_button()
+    middle, right = st.columns([3, 1], vertical_alignment="bottom")
     epoch = middle.slider(
         t("learn.replay_epoch", lang),
         min_value=int(history.epoch[0]),
@@ -180,6 +184,7 @@ def replay_section() -> None:
     st.subheader(t("learn.replay_title", lang))
     st.caption(t("learn.replay_caption", lang))
     sync_replay()
+    play_button()
     run_every = PLAY_TICK_S if st.session_state.learn_playing else None
     st.fragment(replay_view, run_every=run_every)()
 

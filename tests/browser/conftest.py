@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 
@@ -28,6 +29,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_TIMEOUT_S = 60
+# Playwright's assertions wait 5 s by default, which a shared 2-core machine under load
+# misses for a page's first run or a 10,000-epoch training; actions already wait 30 s.
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def free_port() -> int:

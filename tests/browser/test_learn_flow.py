@@ -47,6 +47,7 @@ def test_replay_moves_through_the_run(server, page_for):
     assert later > first, "the replay did not move on by itself"
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible()
+    page.wait_for_timeout(1000)  # the rest of the run that drew the button
     paused = shown_epoch(page)
     page.wait_for_timeout(1500)
     assert shown_epoch(page) == paused
