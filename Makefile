@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench bench-learn clean
+.PHONY: run test test-fast bench bench-learn bench-parse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(VENV)/.dev-installed
 # Everything but the browser tests, for a quick loop while editing.
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest --ignore=tests/browser
+
+# Median time to parse and validate a generated 1,000,000-row CSV (docs/performance.md).
+bench-parse: $(VENV)/.installed
+	PYTHONPATH=. $(BIN)/python bench/parse_bench.py
 
 # The Learn page's numbers: optimum, landscape grid, replay figure sizes (docs/performance.md).
 bench-learn: $(VENV)/.installed

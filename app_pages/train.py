@@ -4,6 +4,7 @@ import streamlit as st
 
 from polyreg_app import display, state
 from polyreg_app.charts import fit_chart, loss_chart
+from polyreg_app.guards import batch_guard
 from polyreg_app.insight import lr_guidance_panel, show_coefficient_table
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
@@ -118,6 +119,8 @@ def results(result: TrainResult) -> None:
     st.page_link("app_pages/predict.py", label=t("train.next_step", lang), icon=":material/arrow_forward:")
 
 
+if not running:
+    batch_guard(dataset, lang)
 form_column, guidance_column = st.columns([3, 2])
 with form_column:
     config = settings_form()

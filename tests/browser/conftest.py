@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.conftest import ROOT
 
@@ -29,10 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_TIMEOUT_S = 60
-# Playwright's assertions wait 5 s by default, which a shared 2-core machine under load
-# misses for a page's first run or a 10,000-epoch training; actions already wait 30 s.
+# Playwright's expect() waits 5 s by default, separately from the context's timeout. The
+# first run of a fresh server imports torch, which takes longer than that on a busy machine.
 EXPECT_TIMEOUT_MS = 30_000
-expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 def free_port() -> int:
@@ -100,7 +98,9 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium package")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
