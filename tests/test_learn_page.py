@@ -253,7 +253,7 @@ def test_diverging_preset_explains_itself():
     result = at.session_state["result"]
     assert result.diverged_at_epoch is not None
     warnings = " ".join(w.value for w in at.warning)
-    assert "Why it diverged: the learning rate 0.00055 is 1.10× the largest stable rate" in warnings
+    assert "Why it diverged: the learning rate 0.00055 is 1.1× the largest stable rate" in warnings
     assert "1 − lr·λmax = -1.20" in warnings
     open_page(at, "learn")
     assert not at.exception
