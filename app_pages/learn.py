@@ -107,7 +107,8 @@ def toggle_play() -> None:
 
 def play_button() -> None:
     # Outside the fragment, so that a click reruns the whole page and the fragment is drawn
-    # again with or without its timer. A callback, so that each click toggles exactly once.
+    # again with or without its timer. The toggle is a callback because Streamlit runs it once
+    # per click, while `if st.button()` in a run could see a click twice during a timer tick.
     playing = st.session_state.learn_playing
     label, icon = ("learn.pause", ":material/pause:") if playing else ("learn.play", ":material/play_arrow:")
     st.button(t(label, lang), icon=icon, key="learn_play", on_click=toggle_play)
