@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench bench-parse clean
+.PHONY: run test test-fast bench bench-learn bench-parse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ test-fast: $(VENV)/.dev-installed
 # Median time to parse and validate a generated 1,000,000-row CSV (docs/performance.md).
 bench-parse: $(VENV)/.installed
 	PYTHONPATH=. $(BIN)/python bench/parse_bench.py
+
+# The Learn page's numbers: optimum, landscape grid, replay figure sizes (docs/performance.md).
+bench-learn: $(VENV)/.installed
+	$(BIN)/python -m bench.learn_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,11 +1,11 @@
 """Train page: the lesson's settings, a live view while training runs, then the results."""
 
-import pandas as pd
 import streamlit as st
 
-from polyreg_app import state
+from polyreg_app import display, state
 from polyreg_app.charts import fit_chart, loss_chart
 from polyreg_app.guards import batch_guard
+from polyreg_app.insight import lr_guidance_panel, show_coefficient_table
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message, t
@@ -83,11 +83,12 @@ def live_view(job: TrainingJob) -> None:
     else:
         st.progress(progress.epoch / progress.epochs, text=t("train.running", lang, epoch=progress.epoch, epochs=progress.epochs))
         st.text(_live_line(progress.epoch, progress.cost, progress.weights, progress.bias))
+        show_coefficient_table(job.dataset, job.config.degree, progress.weights, progress.bias, lang, key="train_live_table")
     if st.button(t("train.stop", lang), key="train_stop"):
         job.stop()
     if snapshot.curve:
         epochs, costs = zip(*snapshot.curve)
-        st.plotly_chart(loss_chart(epochs, costs, lang), key="train_live_loss")
+        display.plotly_chart(loss_chart(epochs, costs, lang), key="train_live_loss")
 
 
 def _live_line(epoch, cost, weights, bias) -> str:
@@ -103,34 +104,28 @@ def outcome_message(result: TrainResult) -> None:
     st.success(t("train.done", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device))
 
 
-def comparison_table(result: TrainResult, reference) -> pd.DataFrame:
-    weights, bias = result.coefficients()
-    names = [f"w{i + 1} (x^{len(weights) - i})" for i in range(len(weights))] + ["b"]
-    learned = [*weights, bias]
-    table = pd.DataFrame({t("train.col_parameter", lang): names, t("train.col_learned", lang): learned})
-    if reference is not None:
-        true = [*reference.weights, reference.bias]
-        table[t("train.col_true", lang)] = true
-        table[t("train.col_difference", lang)] = [lv - tv if tv is not None else None for lv, tv in zip(learned, true)]
-    return table
-
-
 def results(result: TrainResult) -> None:
     trained_on = st.session_state.result_dataset
     outcome_message(result)
     st.subheader(t("train.results_title", lang))
     if trained_on.reference is None:
         st.info(t("train.no_reference", lang))
-    st.dataframe(comparison_table(result, trained_on.reference), hide_index=True)
-    left, right = st.columns(2)
-    left.plotly_chart(fit_chart(trained_on, result, lang), key="train_fit")
-    right.plotly_chart(loss_chart(result.history.epoch, result.history.cost, lang), key="train_loss")
+    show_coefficient_table(trained_on, result.config.degree, *result.coefficients(), lang, key="train_table")
+    left, right = display.columns(2)
+    with left:
+        display.plotly_chart(fit_chart(trained_on, result, lang), key="train_fit")
+    with right:
+        display.plotly_chart(loss_chart(result.history.epoch, result.history.cost, lang), key="train_loss")
     st.page_link("app_pages/predict.py", label=t("train.next_step", lang), icon=":material/arrow_forward:")
 
 
 if not running:
     batch_guard(dataset, lang)
-config = settings_form()
+form_column, guidance_column = st.columns([3, 2])
+with form_column:
+    config = settings_form()
+with guidance_column:
+    lr_guidance_panel(dataset, lang, disabled=running)
 if config is not None and not running:
     start(config)
 

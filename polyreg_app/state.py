@@ -47,6 +47,10 @@ WIDGET_DEFAULTS: dict[str, object] = {
     "train_drop_last": _TRAIN_DEFAULTS.drop_last,
     "train_seed": _TRAIN_DEFAULTS.seed,
     "predict_x": 5.0,
+    "learn_epoch": None,  # the replay's slider; the Learn page sets it to each new run's last epoch
+    "learn_zoom": 1,
+    "learn_show_step": False,
+    "large_text": False,
 }
 
 
