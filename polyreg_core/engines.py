@@ -103,20 +103,18 @@ def run(
     report: Report,
     should_stop: Callable[[], bool],
     optimizer_state: dict | None = None,
-    start_cost: float | None = None,
 ) -> EngineRun:
     """Train ``model`` in place on device tensors ``x`` (n, d) and ``y`` (n, 1).
 
     ``optimizer_state`` comes from a previous run's ``EngineRun.optimizer_state``; it is
-    used when that run had the same optimizer. ``start_cost`` is the first epoch's cost of
-    the whole training (when continuing), the base of the divergence test.
+    used when that run had the same optimizer.
     """
     plan = BatchPlan(len(x), config.batch_size, config.drop_last)
     closed_form = config.optimizer == "sgd" and x.device.type in ("cpu", "cuda")
     engine = _run_closed_form if closed_form else _run_autograd
     if optimizer_state is not None and optimizer_state.get("optimizer") != config.optimizer:
         optimizer_state = None
-    return engine(model, x, y, config, plan, generator, report, should_stop, optimizer_state, start_cost)
+    return engine(model, x, y, config, plan, generator, report, should_stop, optimizer_state)
 
 
 def _epoch_orders(plan: BatchPlan, epochs: int, shuffle: bool, generator, device) -> torch.Tensor:
@@ -126,9 +124,14 @@ def _epoch_orders(plan: BatchPlan, epochs: int, shuffle: bool, generator, device
     return torch.stack([torch.randperm(plan.n, generator=generator) for _ in range(epochs)]).to(device)
 
 
-def _cost_limit(start_cost: float | None, first_cost: float) -> float:
-    base = start_cost if start_cost is not None and np.isfinite(start_cost) else first_cost
-    return DIVERGENCE_FACTOR * max(base, 1e-12) if np.isfinite(base) else -np.inf
+def _cost_limit(first_cost: float) -> float:
+    """The cost past which a run counts as diverged.
+
+    It is relative to this run's first epoch, not to the first epoch of a run it continues,
+    so that continuing from the large weights a divergence left, with a smaller learning
+    rate, can still recover.
+    """
+    return DIVERGENCE_FACTOR * max(first_cost, 1e-12) if np.isfinite(first_cost) else -np.inf
 
 
 def _first_bad_epoch(cost: np.ndarray, params: np.ndarray, limit: float) -> int | None:
@@ -189,7 +192,7 @@ def _sgd_steps(theta0, velocity0, gram, moment, sizes, lr, momentum, should_stop
     return thetas, velocities, len(hess)
 
 
-def _run_closed_form(model, x, y, config, plan, generator, report, should_stop, state, start_cost) -> EngineRun:
+def _run_closed_form(model, x, y, config, plan, generator, report, should_stop, state) -> EngineRun:
     device = x.device
     a = torch.cat([x, torch.ones(len(x), 1, device=device)], 1).double()  # (n, p)
     targets = y[:, 0].double()
@@ -222,7 +225,7 @@ def _run_closed_form(model, x, y, config, plan, generator, report, should_stop, 
 
         # divergence: keep the epochs before the first bad one
         if limit is None and finished:
-            limit = _cost_limit(start_cost, float(cost[0]))
+            limit = _cost_limit(float(cost[0]))
         bad = _first_bad_epoch(cost, params, limit) if finished else None
         if bad is not None:
             result.append(cost[:bad], params[:bad])
@@ -300,7 +303,7 @@ def _state_dict_on_cpu(optimizer: optim.Optimizer) -> dict:
     return state_dict
 
 
-def _run_autograd(model, x, y, config, plan, generator, report, should_stop, state, start_cost) -> EngineRun:
+def _run_autograd(model, x, y, config, plan, generator, report, should_stop, state) -> EngineRun:
     criterion = nn.MSELoss()
     optimizer = _make_optimizer(model, config, state)
     layer, device = model.layer, x.device
@@ -346,7 +349,7 @@ def _run_autograd(model, x, y, config, plan, generator, report, should_stop, sta
             cost_np = torch.stack(costs).double().cpu().numpy()
             params_np = torch.stack(params).double().cpu().numpy().reshape(-1, p)
             if limit is None:
-                limit = _cost_limit(start_cost, float(cost_np[0]))
+                limit = _cost_limit(float(cost_np[0]))
             bad = _first_bad_epoch(cost_np, params_np, limit)
             if bad is not None:
                 result.append(cost_np[:bad], params_np[:bad])

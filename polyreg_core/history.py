@@ -41,9 +41,10 @@ def downsample(epoch: np.ndarray, cost: np.ndarray, max_points: int = CHART_POIN
     """Thin a cost curve to at most ``max_points`` points without hiding what matters.
 
     The epochs are split into equal buckets and each bucket keeps its lowest and highest
-    cost, so the first and last epoch, the overall minimum, every spike, and the best cost
-    so far at the end of each bucket all survive. A chart of 1,000,000 epochs then draws in
-    the same time as one of 2,000. Non-finite costs are dropped, so none reaches a chart.
+    cost, besides the first and last epoch. So the overall minimum and every spike survive,
+    and wherever the thinned curve reaches a new low, that low is the run's true best cost
+    so far. A chart of 1,000,000 epochs then draws as fast as one of 2,000. Non-finite
+    costs are dropped, so none reaches a chart.
     """
     epoch, cost = np.asarray(epoch), np.asarray(cost, dtype=np.float64)
     finite = np.isfinite(cost)

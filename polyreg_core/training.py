@@ -158,14 +158,13 @@ def train(
         generator.manual_seed(config.seed)
         model.reset_parameters(generator)
         history, start_epoch = History.empty(config.degree), 0
-        optimizer_state, start_cost = None, None
+        optimizer_state = None
     else:
-        _check_resumable(resume, config)
+        check_resumable(resume, config)
         scaling, model, history = resume.scaling, copy.deepcopy(resume.model), resume.history
         generator.set_state(resume.rng_state)
         start_epoch = resume.epochs_done
         optimizer_state = resume.optimizer_state
-        start_cost = float(history.cost[0]) if len(history) else None
 
     # data stays on the device as tensors for the whole run: no per-item Python work
     scaled = scaling.apply(features)  # (n_samples, degree)
@@ -175,9 +174,7 @@ def train(
 
     reporter = _Reporter(on_progress, scaling, start_epoch, start_epoch + config.epochs)
     started = time.perf_counter()
-    run = engines.run(
-        model, x, y, config, generator, reporter.report, should_stop or (lambda: False), optimizer_state, start_cost
-    )
+    run = engines.run(model, x, y, config, generator, reporter.report, should_stop or (lambda: False), optimizer_state)
     seconds = time.perf_counter() - started
 
     model.to("cpu")
@@ -212,8 +209,11 @@ def _stability_bounds(features: np.ndarray, scaled: np.ndarray, config: TrainCon
     return reference.max_stable_lr(scaled, momentum), reference.max_stable_lr(standardized, momentum)
 
 
-def _check_resumable(resume: TrainResult, config: TrainConfig) -> None:
-    # Degree and scaling define what the weights mean; changing them needs fresh weights.
+def check_resumable(resume: TrainResult, config: TrainConfig) -> None:
+    """Raise ConfigError when ``config`` cannot continue ``resume``.
+
+    Degree and scaling define what the weights mean, so changing them needs fresh weights.
+    """
     if resume.config.degree != config.degree or resume.config.standardize != config.standardize:
         raise ConfigError("resume_mismatch")
 
@@ -226,7 +226,7 @@ def _to_history(run: engines.EngineRun, scaling: Scaling, start_epoch: int) -> H
     return History(
         epoch=np.arange(start_epoch + 1, start_epoch + n + 1, dtype=np.int64),
         cost=np.asarray(cost, dtype=np.float64),
-        weights=weights.reshape(n, -1),
+        weights=weights.reshape(n, len(scaling.mean)),
         bias=np.asarray(bias, dtype=np.float64),
     )
 
