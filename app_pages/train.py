@@ -18,6 +18,7 @@ from polyreg_core.outcome import divergence_message
 from polyreg_core.training import MAX_EPOCHS, OPTIMIZERS, TrainConfig, TrainResult, check_resumable
 
 LIVE_REFRESH_S = 0.25
+LIVE_CHART_REFRESH_S = 1.0
 OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -174,7 +175,13 @@ def live_view(job: TrainingJob) -> None:
         st.text(_live_line(progress.epoch, progress.cost, progress.weights, progress.bias))
     if st.button(t("train.stop", lang), key="train_stop"):
         job.stop()
-    epochs, costs = snapshot.curve
+
+
+@st.fragment(run_every=LIVE_CHART_REFRESH_S)
+def live_chart(job: TrainingJob) -> None:
+    """Redraw the growing loss curve, less often than the progress line: a plotly figure
+    costs tens of milliseconds under the GIL, time the training thread would lose."""
+    epochs, costs = job.curve()
     if len(costs):
         st.plotly_chart(loss_chart(epochs, costs, lang), key="train_live_loss")
 
@@ -251,5 +258,6 @@ if config is not None and not running:
 notices()
 if running:
     live_view(job)
+    live_chart(job)
 elif previous is not None:
     results(previous)

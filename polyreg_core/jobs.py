@@ -124,7 +124,6 @@ class JobSnapshot:
     running: bool  # waiting or training
     waiting_ahead: int | None  # trainings queued before this one; None once it trains
     progress: Progress | None
-    curve: tuple[np.ndarray, np.ndarray]  # (epochs, costs) so far, downsampled for a chart
     result: TrainResult | None
     error: PolyregError | None
     cancelled: bool  # stopped while waiting, so it never trained
@@ -169,13 +168,18 @@ class TrainingJob:
 
     def snapshot(self) -> JobSnapshot:
         with self._lock:
-            costs = list(self._costs)
             progress, result, error, cancelled = self._progress, self._result, self._error, self._cancelled
+        ahead = self.queue.position(self)
+        return JobSnapshot(self.running, ahead, progress, result, error, cancelled)
+
+    def curve(self) -> tuple[np.ndarray, np.ndarray]:
+        """(epochs, costs) of every epoch so far, a continued run's earlier ones included,
+        downsampled for a chart."""
+        with self._lock:
+            costs = list(self._costs)
         # joined and thinned outside the lock, so the training thread never waits on a redraw
         joined = np.concatenate(costs) if costs else np.zeros(0)
-        curve = downsample(np.arange(1, len(joined) + 1), joined)
-        ahead = self.queue.position(self)
-        return JobSnapshot(self.running, ahead, progress, curve, result, error, cancelled)
+        return downsample(np.arange(1, len(joined) + 1), joined)
 
     def _on_progress(self, progress: Progress) -> None:
         with self._lock:

@@ -31,8 +31,9 @@ def finish(job: TrainingJob, limit_s: float = 60.0):
 
 
 def test_job_curve_has_every_epoch(sample):
-    snapshot = finish(TrainingJob(sample, TrainConfig(epochs=1500), queue=TrainingQueue(1)).start())
-    epochs, costs = snapshot.curve
+    job = TrainingJob(sample, TrainConfig(epochs=1500), queue=TrainingQueue(1)).start()
+    snapshot = finish(job)
+    epochs, costs = job.curve()
     np.testing.assert_array_equal(epochs, np.arange(1, 1501))
     np.testing.assert_array_equal(costs, snapshot.result.history.cost)
     assert snapshot.progress.epoch == 1500
@@ -41,9 +42,10 @@ def test_job_curve_has_every_epoch(sample):
 def test_continue_job_extends_curve_and_keeps_previous(sample):
     first = train(sample, TrainConfig(epochs=400))
     first_weights = first.coefficients()[0].copy()
-    snapshot = finish(TrainingJob(sample, TrainConfig(epochs=300), resume=first, queue=TrainingQueue(1)).start())
+    job = TrainingJob(sample, TrainConfig(epochs=300), resume=first, queue=TrainingQueue(1)).start()
+    snapshot = finish(job)
     assert snapshot.result.epochs_done == 700
-    assert len(snapshot.curve[1]) == 700
+    assert len(job.curve()[1]) == 700
     np.testing.assert_array_equal(first.coefficients()[0], first_weights)
 
 
