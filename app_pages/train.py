@@ -38,7 +38,7 @@ device = st.session_state.device
 
 
 def features_text(degree: int) -> str:
-    """The feature list of a degree, as the lesson writes it: [x², x] for degree 2."""
+    """Format the feature list of a degree as the lesson writes it: [x², x] for degree 2."""
     powers = [f"x{str(k).translate(SUPERSCRIPTS)}" if k > 1 else "x" for k in range(degree, 0, -1)]
     return "[" + ", ".join(powers) + "]"
 
@@ -149,7 +149,7 @@ def start(config: TrainConfig, resume: TrainResult | None) -> None:
 
 
 def same_data_as(resume: TrainResult) -> bool:
-    """Whether the data in use is what ``resume`` trained on; if not, say so."""
+    """Check that the data in use is what ``resume`` trained on, and show an error if not."""
     trained_on = st.session_state.result_dataset
     if trained_on.fingerprint == dataset.fingerprint:
         return True
@@ -214,8 +214,10 @@ def outcome_message(result: TrainResult) -> None:
 
 
 def true_coefficients(reference, degree: int) -> list[float] | None:
-    """The true curve's weights and bias in the model's layout [x^d, …, x, 1], or None
-    when the model cannot represent the curve (degree 1 has no x² term)."""
+    """Return the true curve's weights and bias in the model's layout [x^d, …, x, 1].
+
+    Returns None when the model cannot represent the curve, as degree 1 has no x² term.
+    """
     if reference is None or degree < 2:
         return None
     return [0.0] * (degree - 2) + [*reference.weights, reference.bias]

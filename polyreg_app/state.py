@@ -60,7 +60,7 @@ def lang() -> str:
 
 
 def training_running() -> bool:
-    """Whether this session has a training job waiting or training."""
+    """Return True while this session has a training job waiting or training."""
     job = st.session_state.get("job")
     return job is not None and job.running
 
@@ -88,6 +88,6 @@ def collect_finished_job() -> None:
         st.session_state.result_dataset = job.dataset
     st.session_state.train_error = snapshot.error
     st.session_state.train_cancelled = snapshot.cancelled
-    # the epoch a Continue started from, so the page can say which epochs it added
+    # the epoch a Continue started from, so the page can name the epochs it added
     st.session_state.result_start_epoch = job.resume.epochs_done if job.resume is not None else 0
     st.session_state.job = None

@@ -39,7 +39,7 @@ Report = Callable[[int, np.ndarray, np.ndarray], None]
 
 @dataclass
 class EngineRun:
-    """What one call of an engine produced: a row per finished epoch."""
+    """The output of one engine call: a row per finished epoch, and how the run ended."""
 
     stopped: bool = False
     diverged_at: int | None = None  # 1-based epoch of this run
@@ -125,9 +125,9 @@ def _epoch_orders(plan: BatchPlan, epochs: int, shuffle: bool, generator, device
 
 
 def _cost_limit(first_cost: float) -> float:
-    """The cost past which a run counts as diverged.
+    """Return the cost past which a run counts as diverged.
 
-    It is relative to this run's first epoch, not to the first epoch of a run it continues,
+    The limit is relative to this run's first epoch, not to the first epoch of a run it continues,
     so that continuing from the large weights a divergence left, with a smaller learning
     rate, can still recover.
     """
@@ -165,9 +165,9 @@ def _batch_statistics(a: torch.Tensor, y: torch.Tensor, orders: torch.Tensor, pl
 def _sgd_steps(theta0, velocity0, gram, moment, sizes, lr, momentum, should_stop):
     """Run the SGD steps of one block.
 
-    Returns θ before each step and after the last, (steps + 1, p); the momentum buffer in
-    the same layout (None without momentum); and the number of steps taken, fewer than
-    asked when stopped.
+    Returns three values. The first is θ before each step and after the last, (steps + 1, p).
+    The second is the momentum buffer in the same layout, or None without momentum. The
+    third is the number of steps taken, which is smaller than requested after a stop.
     """
     scale = 2.0 / sizes  # (steps,)
     hess = (gram * scale[:, None, None]).unbind(0)  # the batch Hessian, 2G/B

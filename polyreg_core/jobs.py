@@ -5,7 +5,7 @@ polls ``snapshot()``. ``stop()`` sets an event that the training loop checks bet
 blocks of steps.
 
 One server process serves a whole classroom, so a ``TrainingQueue`` lets only a few runs
-train at a time; the others wait in arrival order and start by themselves.
+train at a time. The others wait in arrival order and start by themselves.
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ class TrainingJob:
         downsampled for a chart."""
         with self._lock:
             costs = list(self._costs)
-        # joined and thinned outside the lock, so the training thread never waits on a redraw
+        # joined and thinned outside the lock, so the training thread waits only for the list copy
         joined = np.concatenate(costs) if costs else np.zeros(0)
         return downsample(np.arange(1, len(joined) + 1), joined)
 

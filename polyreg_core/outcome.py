@@ -1,4 +1,4 @@
-"""How a run ended, in words: the divergence message shared by the Train page and the CLI."""
+"""Messages about how a run ended: the divergence message shared by the Train page and the CLI."""
 
 from __future__ import annotations
 
