@@ -236,7 +236,9 @@ def _run_closed_form(model, x, y, config, plan, generator, report, should_stop, 
             velocity = None  # the buffer grew with the divergence: a continued run starts afresh
             break
 
-        # a stop inside an epoch rolls back to the end of the last finished one
+        # A stop inside an epoch rolls back to the end of the last finished one.
+        # NOTE: the generator has already drawn the whole block's orders, so a run stopped
+        # here and continued later shuffles differently from one never stopped.
         result.append(cost, params)
         theta = thetas[finished * plan.batches]
         if velocities is not None:
