@@ -106,7 +106,7 @@ def lesson_loop(epochs: int, device: str) -> tuple[float, float]:
 
             cost += loss
         cost = cost / len(train_dataloader)
-    float(cost)  # wait for the device, as the lesson's last print would
+    cost.detach().item()  # wait for the device, as the lesson's last print would
     return time.perf_counter() - started, time.process_time() - cpu_started
 
 
