@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench bench-train clean
+.PHONY: run test test-fast bench bench-train bench-parse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,14 @@ test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest --ignore=tests/browser
 
 # Benchmarks print their figures; docs/performance.md records them with the command used.
-bench: bench-train
+bench: bench-train bench-parse
 
 bench-train: $(VENV)/.installed
 	$(BIN)/python bench/train_bench.py
+
+# Median time to parse and validate a generated 1,000,000-row CSV (docs/performance.md).
+bench-parse: $(VENV)/.installed
+	PYTHONPATH=. $(BIN)/python bench/parse_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -9,6 +9,7 @@ import streamlit as st
 
 from polyreg_app import state
 from polyreg_app.charts import fit_chart, loss_chart
+from polyreg_app.guards import batch_guard
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE
@@ -252,6 +253,8 @@ def results(result: TrainResult) -> None:
 
 
 model_summary()
+if not running:
+    batch_guard(dataset, lang)
 config, continuing = settings_form()
 reset_button()
 if config is not None and not running:

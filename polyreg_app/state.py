@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from polyreg_core.data import Dataset, Reference, SampleSpec, read_csv
+from polyreg_core.data import LESSON_WEIGHTS, Dataset, Reference, SampleSpec, read_csv
 from polyreg_core.i18n import lang_from_locale
 from polyreg_core.training import TrainConfig
 
@@ -19,10 +19,27 @@ SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "dataset.csv"
 SAMPLE_NAME = "dataset.csv"
 
 _TRAIN_DEFAULTS = TrainConfig()
+_SAMPLE_SPEC = SampleSpec()
 # Every keyed widget of every page with its default. ``init`` writes them back on each run,
 # so a value survives while its page is not on screen. A new widget key belongs here.
 WIDGET_DEFAULTS: dict[str, object] = {
     "data_source": "sample",
+    "data_x_column": None,
+    "data_y_column": None,
+    "data_ref_on": True,
+    "data_ref_a": LESSON_WEIGHTS[0],
+    "data_ref_b": LESSON_WEIGHTS[1],
+    "data_gen_a": _SAMPLE_SPEC.a,
+    "data_gen_b": _SAMPLE_SPEC.b,
+    "data_gen_c": _SAMPLE_SPEC.c,
+    "data_gen_noise": _SAMPLE_SPEC.noise,
+    "data_gen_low": _SAMPLE_SPEC.noise_low,
+    "data_gen_high": _SAMPLE_SPEC.noise_high,
+    "data_gen_std": _SAMPLE_SPEC.noise_std,
+    "data_gen_x_min": _SAMPLE_SPEC.x_start,
+    "data_gen_x_max": _SAMPLE_SPEC.x_start + _SAMPLE_SPEC.x_step * _SAMPLE_SPEC.n_points,
+    "data_gen_points": _SAMPLE_SPEC.n_points,
+    "data_gen_seed": _SAMPLE_SPEC.seed,
     "train_epochs": _TRAIN_DEFAULTS.epochs,
     "train_lr": _TRAIN_DEFAULTS.lr,
     "train_batch_size": _TRAIN_DEFAULTS.batch_size,

@@ -1,7 +1,8 @@
-"""The command line: ``python -m polyreg_core train CSV …``.
+"""The command line: ``python -m polyreg_core train FILE …`` for a CSV, TSV or .xlsx file.
 
 Exit status: 0 on success, 2 for bad input (a one-line message on stderr in the chosen
-language, never a traceback), 3 when the cost diverged.
+language, never a traceback), 3 when the cost diverged. On success, notes on how the file
+was read and which rows were left out go to stderr as "note:" lines.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from polyreg_core.data import Dataset, read_csv
+from polyreg_core.data import Dataset
 from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
 from polyreg_core.outcome import divergence_message
+from polyreg_core.reports import bad_cell_lines, dropped_report, table_notes
+from polyreg_core.tables import Limits, Table, read_table, to_dataset
 from polyreg_core.training import OPTIMIZERS, TrainConfig, TrainResult, train
 
 EXIT_BAD_INPUT = 2
@@ -73,6 +76,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.lang = lang
     defaults = TrainConfig()
     p.add_argument("csv", help=t("cli.csv_help", lang))
+    p.add_argument("--x-column", metavar="NAME", help=t("cli.x_column_help", lang))
+    p.add_argument("--y-column", metavar="NAME", help=t("cli.y_column_help", lang))
     p.add_argument("--epochs", type=int, default=defaults.epochs, help=t("cli.epochs_help", lang))
     p.add_argument("--lr", type=float, default=defaults.lr, help=t("cli.lr_help", lang))
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help=t("cli.batch_size_help", lang))
@@ -102,12 +107,47 @@ def _lang_from_argv(argv: Sequence[str]) -> str:
     return default_lang()
 
 
-def load_csv(path: str) -> Dataset:
+def load_table(path: str) -> Table:
+    """Read a CSV or .xlsx file from disk under the limits set in the environment."""
+    limits = Limits.from_env()
     try:
         content = Path(path).read_bytes()
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         raise DataError("file_not_found", file=path) from exc
-    return read_csv(content, Path(path).name)
+    return read_table(content, Path(path).name, limits)
+
+
+def load_dataset(table: Table, x_column: str | None, y_column: str | None) -> Dataset:
+    """Pick x and y (the options, else the table's defaults) and keep the usable rows.
+
+    The reference curve is the lesson's 3.1x² − 1.7x, as on the Data page for an upload.
+    """
+    default_x, default_y = table.default_columns()
+    return to_dataset(table, x_column or default_x, y_column or default_y)
+
+
+def print_data_report(table: Table, dataset: Dataset, lang: str) -> None:
+    """Tell how the file was read and which rows were left out, on stderr, so stdout stays clean."""
+    lines = table_notes(table, lang)
+    lines.append(t("cli.columns_used", lang, x=dataset.x_column, y=dataset.y_column, rows=len(dataset)))
+    report = dropped_report(dataset, lang)
+    if report:
+        lines += [report, *bad_cell_lines(dataset, lang)]
+    for line in lines:
+        print(f"{t('cli.note_prefix', lang)}: {line}", file=sys.stderr)
+
+
+def data_json(table: Table, dataset: Dataset) -> dict[str, object]:
+    return {
+        "file": dataset.name,
+        "format": table.format,
+        "encoding": table.encoding,
+        "has_header": table.has_header,
+        "x_column": dataset.x_column,
+        "y_column": dataset.y_column,
+        "rows": len(dataset),
+        "dropped_rows": list(dataset.dropped_rows),
+    }
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -126,16 +166,24 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     )
 
 
-def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
-    dataset = load_csv(args.csv)
+def run_train(args: argparse.Namespace, out=None) -> int:
+    # sys.stdout is looked up per call, not bound as a default, so that a caller's redirection
+    # (contextlib.redirect_stdout, pytest's capture) takes effect.
+    out = out or sys.stdout
+    table = load_table(args.csv)
+    dataset = load_dataset(table, args.x_column, args.y_column)
     config = config_from_args(args)
     if args.log_every < 1:
         raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
+    config.validate(len(dataset))
+    print_data_report(table, dataset, args.lang)
     result = train(dataset, config)
     xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
-        print(json.dumps(result_json(result, xs, predictions), ensure_ascii=False), file=out)
+        output = result_json(result, xs, predictions)
+        output["data"] = data_json(table, dataset)
+        print(json.dumps(output, ensure_ascii=False), file=out)
     else:
         _print_text(result, args.log_every, xs, predictions, args.lang, out)
     if result.diverged_at_epoch:

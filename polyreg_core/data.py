@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import io
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from polyreg_core.errors import DataError
+from polyreg_core.errors import ConfigError
 
 # The lesson's data: y = 3.1x² − 1.7x + U(0.01, 0.99), x from −10.0 to 9.9 in steps of 0.1.
 LESSON_WEIGHTS = (3.1, -1.7)
 SAMPLE_SEED = 9
+# Values beyond this overflow the float32 tensors that the model trains on.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class BadCell:
+    """A cell that made its row unusable, as the user would find it in a spreadsheet."""
+
+    row: int
+    column: str  # empty for a blank row
+    value: str  # the cell's text as read, empty when blank
+    reason: str  # "blank_row", "blank", "not_a_number", "not_finite", "out_of_range" or "decimal_point"
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A validated table of (x, y) pairs, ready for training."""
 
@@ -43,6 +55,7 @@ class Dataset:
     y_column: str = "y"
     reference: Reference | None = field(default_factory=Reference)
     dropped_rows: tuple[int, ...] = ()  # row numbers as a spreadsheet shows them
+    bad_cells: tuple[BadCell, ...] = ()  # the first few cells that made their rows dropped
 
     def __len__(self) -> int:
         return len(self.x)
@@ -77,6 +90,26 @@ class SampleSpec:
     def noise_mean(self) -> float:
         return (self.noise_low + self.noise_high) / 2 if self.noise == "uniform" else 0.0
 
+    @classmethod
+    def over_range(cls, x_min: float, x_max: float, n_points: int, **recipe: object) -> SampleSpec:
+        """Build a recipe of ``n_points`` evenly spaced x from ``x_min`` up to, but not including, ``x_max``.
+
+        The lesson's grid is ``over_range(-10, 10, 200)``: −10.0 to 9.9 in steps of 0.1.
+        """
+        return cls(x_start=x_min, x_step=(x_max - x_min) / n_points if n_points > 0 else 0.0, n_points=n_points, **recipe)
+
+    def validate(self, max_points: int) -> None:
+        """Raise ConfigError for a recipe that cannot give a table to train on."""
+        numbers = (self.a, self.b, self.c, self.noise_low, self.noise_high, self.noise_std, self.x_start, self.x_step)
+        if not all(math.isfinite(v) for v in numbers) or self.x_step <= 0:
+            raise ConfigError("invalid_x_range", low=self.x_start, high=self.x_start + self.x_step * self.n_points)
+        if not 2 <= self.n_points <= max_points:
+            raise ConfigError("invalid_points", value=self.n_points, high=max_points)
+        if self.noise == "uniform" and self.noise_high < self.noise_low:
+            raise ConfigError("invalid_noise_range", low=self.noise_low, high=self.noise_high)
+        if self.noise == "normal" and self.noise_std < 0:
+            raise ConfigError("invalid_noise_std", value=self.noise_std)
+
 
 def generate(spec: SampleSpec = SampleSpec()) -> Dataset:
     """Draw a dataset from ``spec``; the defaults are the lesson's recipe."""
@@ -93,6 +126,20 @@ def generate(spec: SampleSpec = SampleSpec()) -> Dataset:
     return Dataset(x=x, y=y, name="sample", reference=reference)
 
 
+def generate_checked(spec: SampleSpec, max_points: int) -> Dataset:
+    """Validate ``spec``, draw its dataset and make sure every y fits in float32.
+
+    Raises ConfigError for an invalid recipe or values beyond the float32 range that the
+    model computes in.
+    """
+    spec.validate(max_points)
+    data = generate(spec)
+    largest = float(np.max(np.abs(data.y)))
+    if not largest <= FLOAT32_MAX:
+        raise ConfigError("generated_too_large", value=largest)
+    return replace(data, name=f"generated_seed{spec.seed}")
+
+
 def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
     """Render a generated dataset as CSV text, rounded the way the lesson's file is."""
     data = generate(spec)
@@ -101,43 +148,18 @@ def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
 
 
 def read_csv(content: bytes, name: str, reference: Reference | None = Reference()) -> Dataset:
-    """Parse a CSV with numeric columns ``x`` and ``y`` into a Dataset.
+    """Parse a CSV or .xlsx file into a Dataset of its x and y columns.
 
-    Raises DataError with a code naming what is wrong: an empty file, a missing column, or a
-    value that is not a number (with its spreadsheet row).
+    The columns are ``x`` and ``y`` when the file has them, else its first two numeric
+    columns. Rows with an unusable x or y are dropped and listed in ``dropped_rows``. Raises
+    DataError with a code naming what is wrong; see ``polyreg_core.tables``.
     """
-    if not content.strip():
-        raise DataError("empty_file", file=name)
-    try:
-        frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError("unreadable_csv", file=name, detail=str(exc).splitlines()[0]) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    for column in ("x", "y"):
-        if column not in frame.columns:
-            found = ", ".join(map(str, frame.columns)) or "-"
-            raise DataError("missing_column", file=name, column=column, found=found)
-    if frame.empty:
-        raise DataError("no_rows", file=name)
-    x = _numeric_column(frame, "x", name)
-    y = _numeric_column(frame, "y", name)
-    return Dataset(x=x, y=y, name=name, reference=reference)
+    # Imported here because tables.py builds on this module's Dataset.
+    from polyreg_core.tables import Limits, read_table, to_dataset
 
-
-def _numeric_column(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        # +2: the header is spreadsheet row 1 and pandas counts from 0.
-        raise DataError(
-            "not_numeric",
-            file=name,
-            column=column,
-            row=first + 2,
-            value=str(frame[column].iloc[first]),
-        )
-    return values.to_numpy(dtype=np.float64)
+    table = read_table(content, name, Limits.from_env())
+    x_column, y_column = table.default_columns()
+    return to_dataset(table, x_column, y_column, reference)
 
 
 if __name__ == "__main__":

@@ -226,7 +226,8 @@ def _to_history(run: engines.EngineRun, scaling: Scaling, start_epoch: int) -> H
     return History(
         epoch=np.arange(start_epoch + 1, start_epoch + n + 1, dtype=np.int64),
         cost=np.asarray(cost, dtype=np.float64),
-        weights=weights.reshape(n, len(scaling.mean)),
+        # An explicit width, because a run that diverged in its first epoch has n = 0 rows.
+        weights=weights.reshape(n, len(scaling.std)),
         bias=np.asarray(bias, dtype=np.float64),
     )
 

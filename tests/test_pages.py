@@ -96,12 +96,16 @@ def test_train_shows_results_table():
     assert "2,000 epochs" in at.success[0].value
 
 
+def train_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Train")
+
+
 def test_train_rejects_batch_larger_than_data():
     at = new_app()
     at.radio(key="data_source").set_value("upload").run()
     at.file_uploader[0].set_value(("small.csv", b"x,y\n1,2\n2,5\n3,10\n", "text/csv")).run()
     open_page(at, "train")
-    at.button[0].click().run()
+    train_button(at).click().run()
     assert not at.exception
     assert "batch size 128" in at.error[0].value
     assert "job" not in at.session_state
