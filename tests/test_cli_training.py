@@ -20,8 +20,9 @@ def test_divergence_exits_3_with_json_fields():
 
 def test_divergence_message_names_epoch_bound_and_remedies():
     done = run_cli("train", str(SAMPLE_CSV), "--lr", "0.01", "--epochs", "500")
-    message = done.stderr.strip()
-    assert len(message.splitlines()) == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1
+    message = errors[0]
     assert "epoch 3" in message
     assert "0.0005" in message
     assert "lower the learning rate" in message
@@ -79,6 +80,6 @@ def test_adam_through_cli():
 def test_bad_training_options_exit_2(args, expected):
     done = run_cli("train", str(SAMPLE_CSV), *args)
     assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1
+    assert len([line for line in done.stderr.splitlines() if line.startswith("error:")]) == 1
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
