@@ -205,7 +205,7 @@ def notices() -> None:
 
 def outcome_message(result: TrainResult) -> None:
     if result.diverged_at_epoch:
-        st.error(divergence_message(result, lang))
+        st.warning(divergence_message(result, lang))
     elif result.stopped:
         st.info(t("train.stopped", lang, epoch=result.epochs_done))
     start_epoch = st.session_state.get("result_start_epoch", 0)

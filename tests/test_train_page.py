@@ -78,7 +78,7 @@ def test_reset_starts_from_fresh_weights():
 
 def test_divergence_message_and_finite_output():
     at = train(new_app(), epochs=1000, train_lr=0.01)
-    message = at.error[0].value
+    message = at.warning[0].value
     assert "diverged at epoch 3" in message
     assert "0.0005" in message
     assert "standardisation" in message
