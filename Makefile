@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench bench-train bench-parse clean
+.PHONY: run test test-fast bench bench-train bench-learn bench-parse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest --ignore=tests/browser
 
 # Benchmarks print their figures; docs/performance.md records them with the command used.
-bench: bench-train bench-parse
+bench: bench-train bench-parse bench-learn
 
 bench-train: $(VENV)/.installed
 	$(BIN)/python bench/train_bench.py
@@ -39,6 +39,10 @@ bench-train: $(VENV)/.installed
 # Median time to parse and validate a generated 1,000,000-row CSV (docs/performance.md).
 bench-parse: $(VENV)/.installed
 	PYTHONPATH=. $(BIN)/python bench/parse_bench.py
+
+# The Learn page's numbers: optimum, landscape grid, replay figure sizes (docs/performance.md).
+bench-learn: $(VENV)/.installed
+	$(BIN)/python -m bench.learn_bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

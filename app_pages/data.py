@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from polyreg_app import data_source, state
+from polyreg_app import data_source, display, state
 from polyreg_app.charts import data_scatter
 from polyreg_core.data import SAMPLE_SEED
 from polyreg_core.i18n import error_message, t
@@ -122,7 +122,7 @@ def dataset_section() -> None:
         shown = data_source.plotted(dataset)
         if len(shown) < len(dataset):
             st.caption(t("data.plot_subset", lang, shown=len(shown), rows=len(dataset)))
-        st.plotly_chart(data_scatter(shown, lang), key="data_scatter")
+        display.plotly_chart(data_scatter(shown, lang), key="data_scatter")
 
 
 def reference_line(reference) -> str:

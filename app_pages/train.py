@@ -4,12 +4,12 @@ The run trains in a background thread (``TrainingJob``), so any other widget can
 page meanwhile without touching it. Its settings stay locked until it ends or is stopped.
 """
 
-import pandas as pd
 import streamlit as st
 
-from polyreg_app import state
+from polyreg_app import display, state
 from polyreg_app.charts import fit_chart, loss_chart
 from polyreg_app.guards import batch_guard
+from polyreg_app.insight import lr_guidance_panel, show_coefficient_table
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE
@@ -174,6 +174,7 @@ def live_view(job: TrainingJob) -> None:
     else:
         st.progress(progress.epoch / progress.epochs, text=t("train.running", lang, epoch=progress.epoch, epochs=progress.epochs))
         st.text(_live_line(progress.epoch, progress.cost, progress.weights, progress.bias))
+        show_coefficient_table(job.dataset, job.config.degree, progress.weights, progress.bias, lang, key="train_live_table")
     if st.button(t("train.stop", lang), key="train_stop"):
         job.stop()
 
@@ -184,7 +185,7 @@ def live_chart(job: TrainingJob) -> None:
     costs tens of milliseconds under the GIL, time the training thread would lose."""
     epochs, costs = job.curve()
     if len(costs):
-        st.plotly_chart(loss_chart(epochs, costs, lang), key="train_live_loss")
+        display.plotly_chart(loss_chart(epochs, costs, lang), key="train_live_loss")
 
 
 def _live_line(epoch, cost, weights, bias) -> str:
@@ -214,28 +215,6 @@ def outcome_message(result: TrainResult) -> None:
     st.success(t("train.done", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device))
 
 
-def true_coefficients(reference, degree: int) -> list[float] | None:
-    """Return the true curve's weights and bias in the model's layout [x^d, …, x, 1].
-
-    Returns None when the model cannot represent the curve, as degree 1 has no x² term.
-    """
-    if reference is None or degree < 2:
-        return None
-    return [0.0] * (degree - 2) + [*reference.weights, reference.bias]
-
-
-def comparison_table(result: TrainResult, reference) -> pd.DataFrame:
-    weights, bias = result.coefficients()
-    names = [f"w{i + 1} (x^{len(weights) - i})" for i in range(len(weights))] + ["b"]
-    learned = [*weights, bias]
-    table = pd.DataFrame({t("train.col_parameter", lang): names, t("train.col_learned", lang): learned})
-    true = true_coefficients(reference, result.config.degree)
-    if true is not None:
-        table[t("train.col_true", lang)] = true
-        table[t("train.col_difference", lang)] = [lv - tv if tv is not None else None for lv, tv in zip(learned, true)]
-    return table
-
-
 def results(result: TrainResult) -> None:
     trained_on = st.session_state.result_dataset
     outcome_message(result)
@@ -244,19 +223,25 @@ def results(result: TrainResult) -> None:
         st.info(t("train.no_reference", lang))
     elif result.config.degree < 2:
         st.info(t("training.no_reference_degree", lang, degree=result.config.degree))
-    st.dataframe(comparison_table(result, trained_on.reference), hide_index=True)
-    left, right = st.columns(2)
-    left.plotly_chart(fit_chart(trained_on, result, lang), key="train_fit")
-    epochs, costs = result.history.cost_for_chart()
-    right.plotly_chart(loss_chart(epochs, costs, lang), key="train_loss")
+    show_coefficient_table(trained_on, result.config.degree, *result.coefficients(), lang, key="train_table")
+    left, right = display.columns(2)
+    with left:
+        display.plotly_chart(fit_chart(trained_on, result, lang), key="train_fit")
+    with right:
+        epochs, costs = result.history.cost_for_chart()
+        display.plotly_chart(loss_chart(epochs, costs, lang), key="train_loss")
     st.page_link("app_pages/predict.py", label=t("train.next_step", lang), icon=":material/arrow_forward:")
 
 
 model_summary()
 if not running:
     batch_guard(dataset, lang)
-config, continuing = settings_form()
-reset_button()
+form_column, guidance_column = st.columns([3, 2])
+with form_column:
+    config, continuing = settings_form()
+    reset_button()
+with guidance_column:
+    lr_guidance_panel(dataset, lang, disabled=running)
 if config is not None and not running:
     start(config, previous if continuing else None)
 

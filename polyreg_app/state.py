@@ -51,6 +51,10 @@ WIDGET_DEFAULTS: dict[str, object] = {
     "train_degree": _TRAIN_DEFAULTS.degree,
     "train_standardize": _TRAIN_DEFAULTS.standardize,
     "predict_x": 5.0,
+    "learn_epoch": None,  # the replay's slider; the Learn page sets it to each new run's last epoch
+    "learn_zoom": 1,
+    "learn_show_step": False,
+    "large_text": False,
 }
 
 

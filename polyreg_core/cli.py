@@ -22,6 +22,8 @@ from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
 from polyreg_core.outcome import divergence_message
+from polyreg_core.insight import exact_optimum
+from polyreg_core.reference import Optimum
 from polyreg_core.reports import bad_cell_lines, dropped_report, table_notes
 from polyreg_core.tables import Limits, Table, read_table, to_dataset
 from polyreg_core.training import OPTIMIZERS, TrainConfig, TrainResult, train
@@ -178,21 +180,22 @@ def run_train(args: argparse.Namespace, out=None) -> int:
     config.validate(len(dataset))
     print_data_report(table, dataset, args.lang)
     result = train(dataset, config)
+    optimum = exact_optimum(dataset, config.degree)
     xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
-        output = result_json(result, xs, predictions)
+        output = result_json(result, xs, predictions, optimum)
         output["data"] = data_json(table, dataset)
         print(json.dumps(output, ensure_ascii=False), file=out)
     else:
-        _print_text(result, args.log_every, xs, predictions, args.lang, out)
+        _print_text(result, optimum, args.log_every, xs, predictions, args.lang, out)
     if result.diverged_at_epoch:
         _print_error(divergence_message(result, args.lang), args.lang)
         return EXIT_DIVERGED
     return 0
 
 
-def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) -> dict[str, object]:
+def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, optimum: Optimum) -> dict[str, object]:
     weights, bias = result.coefficients()
     return {
         "weights": [float(w) for w in weights],
@@ -206,10 +209,15 @@ def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) ->
         "max_stable_lr": result.max_stable_lr,
         "config": result.config.to_dict(),
         "predictions": [{"x": float(x), "y": float(y)} for x, y in zip(xs, predictions)],
+        "optimum": {
+            "weights": [float(w) for w in optimum.weights],
+            "bias": float(optimum.bias),
+            "cost": float(optimum.cost),
+        },
     }
 
 
-def _print_text(result, log_every, xs, predictions, lang, out) -> None:
+def _print_text(result, optimum, log_every, xs, predictions, lang, out) -> None:
     history = result.history
     width = len(str(result.config.epochs))
     for i in range(log_every - 1, len(history), log_every):
@@ -226,8 +234,14 @@ def _print_text(result, log_every, xs, predictions, lang, out) -> None:
         )
         print(line, file=out)
     print(t("cli.summary", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device), file=out)
+    _print_optimum(optimum, lang, out)
     for x, y in zip(xs, predictions):
         print(t("cli.prediction_line", lang, x=float(x), y=float(y)), file=out)
+
+
+def _print_optimum(optimum: Optimum, lang: str, out) -> None:
+    weights = ", ".join(f"{w:.4f}" for w in optimum.weights)
+    print(t("learn.cli_optimum_line", lang, weights=weights, bias=optimum.bias, cost=optimum.cost), file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
