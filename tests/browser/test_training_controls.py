@@ -100,7 +100,7 @@ def test_divergence_is_explained(server, page_for, locale, texts):
     open_train_page(page, server, "Data" if english else "데이터", "Train" if english else "학습")
     set_number(page, "Learning rate" if english else "학습률", "0.01")
     submit(page, "Train" if english else "학습")
-    alert = page.get_by_test_id("stAlertContentWarning")
+    alert = page.get_by_test_id("stAlertContentWarning").filter(has_text=texts[0])
     for text in texts:
         expect(alert).to_contain_text(text)
     table = page.get_by_test_id("stDataFrame")
