@@ -9,10 +9,12 @@ import streamlit as st
 from polyreg_app import display, state
 from polyreg_core.device import available_devices, detect_device
 from polyreg_core.i18n import LANGS, t
+from polyreg_core.jobs import configure_torch_threads
 
 LANG_NAMES = {"ko": "한국어", "en": "English"}
 
 st.set_page_config(page_title="polyreg", page_icon=":material/show_chart:", layout="wide")
+configure_torch_threads()
 state.init()
 
 with st.sidebar:
@@ -25,6 +27,7 @@ with st.sidebar:
         ["auto", *available_devices()],
         format_func=lambda d: auto_label if d == "auto" else d,
         key="device",
+        disabled=state.training_running(),  # a run keeps its device; the next run takes the new one
     )
     st.toggle(t("display.large_text", lang), key="large_text", help=t("display.large_text_help", lang))
     dataset = st.session_state.dataset

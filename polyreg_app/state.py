@@ -46,6 +46,10 @@ WIDGET_DEFAULTS: dict[str, object] = {
     "train_shuffle": _TRAIN_DEFAULTS.shuffle,
     "train_drop_last": _TRAIN_DEFAULTS.drop_last,
     "train_seed": _TRAIN_DEFAULTS.seed,
+    "train_optimizer": _TRAIN_DEFAULTS.optimizer,
+    "train_momentum": _TRAIN_DEFAULTS.momentum,
+    "train_degree": _TRAIN_DEFAULTS.degree,
+    "train_standardize": _TRAIN_DEFAULTS.standardize,
     "predict_x": 5.0,
     "learn_epoch": None,  # the replay's slider; the Learn page sets it to each new run's last epoch
     "learn_zoom": 1,
@@ -76,6 +80,12 @@ def lang() -> str:
     return st.session_state.lang
 
 
+def training_running() -> bool:
+    """Return True while this session has a training job waiting or training."""
+    job = st.session_state.get("job")
+    return job is not None and job.running
+
+
 def remember(defaults: dict[str, object]) -> None:
     """Give widgets their defaults once and keep their values across page switches.
 
@@ -98,4 +108,7 @@ def collect_finished_job() -> None:
         st.session_state.result = snapshot.result
         st.session_state.result_dataset = job.dataset
     st.session_state.train_error = snapshot.error
+    st.session_state.train_cancelled = snapshot.cancelled
+    # the epoch a Continue started from, so the page can name the epochs it added
+    st.session_state.result_start_epoch = job.resume.epochs_done if job.resume is not None else 0
     st.session_state.job = None

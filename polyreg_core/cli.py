@@ -23,11 +23,12 @@ from polyreg_core.data import Dataset
 from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
+from polyreg_core.outcome import divergence_message
 from polyreg_core.insight import exact_optimum
 from polyreg_core.reference import Optimum
 from polyreg_core.reports import bad_cell_lines, dropped_report, table_notes
 from polyreg_core.tables import Limits, Table, read_table, to_dataset
-from polyreg_core.training import TrainConfig, TrainResult, train
+from polyreg_core.training import OPTIMIZERS, TrainConfig, TrainResult, train
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -88,6 +89,10 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--keep-last", action="store_true", help=t("cli.keep_last_help", lang))
     p.add_argument("--seed", type=int, default=defaults.seed, help=t("cli.seed_help", lang))
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help=t("cli.device_help", lang))
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help=t("training.cli_optimizer_help", lang))
+    p.add_argument("--momentum", type=float, default=defaults.momentum, help=t("training.cli_momentum_help", lang))
+    p.add_argument("--standardize", action="store_true", help=t("training.cli_standardize_help", lang))
+    p.add_argument("--degree", type=int, default=defaults.degree, help=t("training.cli_degree_help", lang))
     p.add_argument("--log-every", type=int, default=1000, help=t("cli.log_every_help", lang))
     p.add_argument("--predict", type=float, nargs="+", default=[], metavar="X", help=t("cli.predict_help", lang))
     p.add_argument("--json", action="store_true", help=t("cli.json_help", lang))
@@ -160,6 +165,10 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         drop_last=not args.keep_last,
         seed=args.seed,
         device=args.device,
+        degree=args.degree,
+        standardize=args.standardize,
+        optimizer=args.optimizer,
+        momentum=args.momentum,
     )
 
 
@@ -189,7 +198,7 @@ def run_train(args: argparse.Namespace, out=None) -> int:
         for line in saved:
             print(line, file=out)
     if result.diverged_at_epoch:
-        _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
+        _print_error(divergence_message(result, args.lang), args.lang)
         return EXIT_DIVERGED
     return 0
 
@@ -199,11 +208,13 @@ def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, op
     return {
         "weights": [float(w) for w in weights],
         "bias": float(bias),
-        "final_cost": result.final_cost,
+        "final_cost": result.final_cost if len(result.history) else None,  # NaN is not JSON
         "epochs": result.epochs_done,
         "device": result.device,
         "train_seconds": result.train_seconds,
         "stopped": result.stopped,
+        "diverged_at_epoch": result.diverged_at_epoch,
+        "max_stable_lr": result.max_stable_lr,
         "config": result.config.to_dict(),
         "predictions": [{"x": float(x), "y": float(y)} for x, y in zip(xs, predictions)],
         "optimum": {
