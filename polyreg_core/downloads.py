@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from polyreg_core.training import History
+from polyreg_core.history import History
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A text cell that is a plain number ("-2.5") is no formula and stays as written.

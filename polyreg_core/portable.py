@@ -20,7 +20,8 @@ from polyreg_core.errors import ConfigError, PolyregError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE, Scaling, polynomial_features
 from polyreg_core.model import PolyRegression
 from polyreg_core.reference import Optimum, least_squares
-from polyreg_core.training import History, TrainConfig, TrainResult
+from polyreg_core.history import History
+from polyreg_core.training import TrainConfig, TrainResult
 
 Origin = Literal["trained", "file", "link"]
 
