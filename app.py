@@ -9,10 +9,12 @@ import streamlit as st
 from polyreg_app import state
 from polyreg_core.device import available_devices, detect_device
 from polyreg_core.i18n import LANGS, t
+from polyreg_core.logs import configure as configure_logging
 
 LANG_NAMES = {"ko": "한국어", "en": "English"}
 
 st.set_page_config(page_title="polyreg", page_icon=":material/show_chart:", layout="wide")
+configure_logging()
 state.init()
 
 with st.sidebar:

@@ -1,5 +1,7 @@
 """Data page: the bundled sample or an uploaded CSV, with a preview and a scatter plot."""
 
+import logging
+
 import streamlit as st
 
 from polyreg_app import state
@@ -7,7 +9,10 @@ from polyreg_app.charts import data_scatter
 from polyreg_core.data import SAMPLE_SEED, read_csv
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message, t
+from polyreg_core.logs import log_user_error
 
+# Streamlit runs a page as __main__, so the logger gets its name by hand.
+logger = logging.getLogger("polyreg_app.pages.data")
 lang = state.lang()
 
 
@@ -26,6 +31,7 @@ def read_upload(upload) -> None:
         st.session_state.dataset = read_csv(upload.getvalue(), upload.name)
         st.session_state.upload_error = None
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id())
         st.session_state.upload_error = exc
 
 

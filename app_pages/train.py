@@ -1,5 +1,7 @@
 """Train page: the lesson's settings, a live view while training runs, then the results."""
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
@@ -9,9 +11,12 @@ from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message, t
 from polyreg_core.jobs import TrainingJob
+from polyreg_core.logs import log_user_error
 from polyreg_core.training import MAX_EPOCHS, TrainConfig, TrainResult
 
 LIVE_REFRESH_S = 0.25
+# Streamlit runs a page as __main__, so the logger gets its name by hand.
+logger = logging.getLogger("polyreg_app.pages.train")
 
 lang = state.lang()
 st.title(t("train.title", lang))
@@ -63,10 +68,11 @@ def start(config: TrainConfig) -> None:
     try:
         config.validate(len(dataset))
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id(), dataset=dataset.name)
         st.error(error_message(exc, lang))
         return
     st.session_state.train_error = None
-    st.session_state.job = TrainingJob(dataset, config).start()
+    st.session_state.job = TrainingJob(dataset, config, session_id=state.session_id()).start()
     st.rerun()
 
 

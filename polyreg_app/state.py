@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from polyreg_core.data import Dataset, Reference, SampleSpec, read_csv
 from polyreg_core.i18n import lang_from_locale
@@ -78,3 +79,9 @@ def collect_finished_job() -> None:
         st.session_state.result_dataset = job.dataset
     st.session_state.train_error = snapshot.error
     st.session_state.job = None
+
+
+def session_id() -> str:
+    """The start of Streamlit's id for this browser session, to tell sessions apart in logs."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id[:8] if ctx is not None else "-"

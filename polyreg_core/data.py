@@ -15,6 +15,12 @@ from polyreg_core.errors import DataError
 LESSON_WEIGHTS = (3.1, -1.7)
 SAMPLE_SEED = 9
 
+# Limits that keep a hostile or mistaken file from tying up a server shared by a class.
+# The byte limit matches server.maxUploadSize in .streamlit/config.toml (50 MB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 1_000
+MAX_SHOWN_VALUE_CHARS = 40
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -103,25 +109,55 @@ def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
 def read_csv(content: bytes, name: str, reference: Reference | None = Reference()) -> Dataset:
     """Parse a CSV with numeric columns ``x`` and ``y`` into a Dataset.
 
-    Raises DataError with a code naming what is wrong: an empty file, a missing column, or a
-    value that is not a number (with its spreadsheet row).
+    Raises DataError with a code naming what is wrong: an empty, oversized or unreadable file,
+    too many columns, a missing column, or a value that is not a number (with its spreadsheet
+    row). DataError is the only exception that bad content raises.
     """
-    if not content.strip():
-        raise DataError("empty_file", file=name)
+    _check_size(content, name)
     try:
-        frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True)
+        # index_col=False: without it pandas turns the first column into the index when every
+        # row has one field more than the header, and x would silently be read from column 2.
+        # NOTE: a row with more fields than the header is then cut to the header's width
+        # (pandas only warns) when it is the first data row; later such rows raise.
+        frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError("unreadable_csv", file=name, detail=str(exc).splitlines()[0]) from exc
+        raise DataError("unreadable_csv", file=name, detail=_first_line(str(exc))) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in ("x", "y"):
         if column not in frame.columns:
-            found = ", ".join(map(str, frame.columns)) or "-"
+            found = _shorten(", ".join(map(str, frame.columns)) or "-")
             raise DataError("missing_column", file=name, column=column, found=found)
     if frame.empty:
         raise DataError("no_rows", file=name)
     x = _numeric_column(frame, "x", name)
     y = _numeric_column(frame, "y", name)
     return Dataset(x=x, y=y, name=name, reference=reference)
+
+
+def _check_size(content: bytes, name: str) -> None:
+    """Reject what pandas would take long or much memory to read, before it reads anything."""
+    if not content.strip():
+        raise DataError("empty_file", file=name)
+    if len(content) > MAX_FILE_BYTES:
+        raise DataError("file_too_large", file=name, size_mb=len(content) / 2**20, limit_mb=MAX_FILE_BYTES / 2**20)
+    # Every column costs pandas an object of its own, so a header of a million names takes
+    # seconds and gigabytes. Counting separators in the first line is an upper bound on the
+    # column count (quoted commas count too), found in one pass of C code.
+    end = content.find(b"\n")
+    header = content if end < 0 else content[:end]
+    columns = header.count(b",") + 1
+    if columns > MAX_COLUMNS:
+        raise DataError("too_many_columns", file=name, columns=columns, limit=MAX_COLUMNS)
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return _shorten(lines[0] if lines else text)
+
+
+def _shorten(text: str, limit: int = MAX_SHOWN_VALUE_CHARS) -> str:
+    """Cut a value quoted in a message, so a one-megabyte cell cannot flood a page or a log."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _numeric_column(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
@@ -135,7 +171,7 @@ def _numeric_column(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
             file=name,
             column=column,
             row=first + 2,
-            value=str(frame[column].iloc[first]),
+            value=_shorten(str(frame[column].iloc[first])),
         )
     return values.to_numpy(dtype=np.float64)
 

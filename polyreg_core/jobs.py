@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from polyreg_core.data import Dataset
 from polyreg_core.errors import PolyregError
+from polyreg_core.logs import log_user_error
 from polyreg_core.training import Progress, TrainConfig, TrainResult, train
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class TrainingJob:
     dataset: Dataset
     config: TrainConfig
     resume: TrainResult | None = None
+    session_id: str = ""  # names the browser session in log lines
     _progress: Progress | None = None
     _curve: list[tuple[int, float]] = field(default_factory=list)
     _result: TrainResult | None = None
@@ -71,11 +73,12 @@ class TrainingJob:
         try:
             result = train(self.dataset, self.config, self._on_progress, self._stop.is_set, self.resume)
         except PolyregError as exc:
+            log_user_error(logger, exc, session=self.session_id, dataset=self.dataset.name)
             with self._lock:
                 self._error = exc
             return
         except Exception:  # a bug, not bad input: keep its traceback in the server log
-            logger.exception("training job failed: %s", self.config)
+            logger.exception("training job failed: session=%s config=%s", self.session_id, self.config)
             with self._lock:
                 self._error = PolyregError("internal_error")
             return

@@ -25,6 +25,7 @@ from polyreg_core.model import PolyRegression
 OPTIMIZERS = ("sgd", "adam")
 MAX_EPOCHS = 1_000_000
 PROGRESS_INTERVAL_S = 0.1
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # about 3.4e38; the model's tensors are float32
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ def train(
     """
     config.validate(len(dataset))
     device = resolve_device(config.device)
-    features = polynomial_features(dataset.x, config.degree)  # (n_samples, degree)
+    with np.errstate(over="ignore"):  # an overflow to inf is caught below with the value that caused it
+        features = polynomial_features(dataset.x, config.degree)  # (n_samples, degree)
 
     # set-up: fresh weights, or the previous run's weights, scaling and shuffling stream
     generator = torch.Generator()
@@ -179,7 +181,10 @@ def train(
         start_epoch = resume.epochs_done
 
     # data stays on the device as tensors for the whole run: no per-item Python work
-    x = torch.tensor(scaling.apply(features), dtype=torch.float32, device=device)  # (n, degree)
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = scaling.apply(features)
+    _check_magnitudes(dataset, scaled, config.degree)
+    x = torch.tensor(scaled, dtype=torch.float32, device=device)  # (n, degree)
     y = torch.tensor(dataset.y, dtype=torch.float32, device=device)[:, None]  # (n, 1)
     model.to(device).train()
 
@@ -206,6 +211,19 @@ def train(
     )
 
 
+def _check_magnitudes(dataset: Dataset, scaled: np.ndarray, degree: int) -> None:
+    """Raise DataError when a feature or y would not fit in float32, which would make the very
+    first epoch's cost NaN and teach the user nothing about why."""
+    if not (np.isfinite(scaled).all() and np.abs(scaled).max() <= FLOAT32_MAX):
+        largest = float(np.abs(dataset.x).max())
+        raise DataError(
+            "values_too_large", column=dataset.x_column, value=f"{largest:.3g}", power=f"x^{degree}", limit=f"{FLOAT32_MAX:.2g}"
+        )
+    largest = float(np.abs(dataset.y).max())
+    if largest > FLOAT32_MAX:
+        raise DataError("values_too_large", column=dataset.y_column, value=f"{largest:.3g}", power="y", limit=f"{FLOAT32_MAX:.2g}")
+
+
 def _check_resumable(resume: TrainResult, config: TrainConfig) -> None:
     # Degree and scaling define what the weights mean; changing them needs fresh weights.
     if resume.config.degree != config.degree or resume.config.standardize != config.standardize:
@@ -219,7 +237,8 @@ def _to_history(run: engines.EngineRun, scaling: Scaling, start_epoch: int) -> H
     return History(
         epoch=np.arange(start_epoch + 1, start_epoch + n + 1, dtype=np.int64),
         cost=np.asarray(run.cost, dtype=np.float64),
-        weights=weights.reshape(n, -1),
+        # an explicit width, because -1 cannot be inferred when a run diverged in its first epoch
+        weights=weights.reshape(n, len(scaling.std)),
         bias=np.asarray(bias, dtype=np.float64),
     )
 
