@@ -20,6 +20,7 @@ SAMPLE_SEED = 9
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_COLUMNS = 1_000
 MAX_SHOWN_VALUE_CHARS = 40
+MAX_SHOWN_DETAIL_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,16 @@ def read_csv(content: bytes, name: str, reference: Reference | None = Reference(
     try:
         # index_col=False: without it pandas turns the first column into the index when every
         # row has one field more than the header, and x would silently be read from column 2.
-        # NOTE: a row with more fields than the header is then cut to the header's width
-        # (pandas only warns) when it is the first data row; later such rows raise.
+        # NOTE: a first data row with more fields than the header is cut to the header's width,
+        # and pandas only warns. A later row with more fields raises.
         frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True, index_col=False)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError("unreadable_csv", file=name, detail=_first_line(str(exc))) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     for column in ("x", "y"):
+        if list(frame.columns).count(column) > 1:
+            # pandas renames exact duplicates to "x.1", but "x" and "x " only collide after strip()
+            raise DataError("duplicate_column", file=name, column=column)
         if column not in frame.columns:
             found = _shorten(", ".join(map(str, frame.columns)) or "-")
             raise DataError("missing_column", file=name, column=column, found=found)
@@ -141,18 +145,30 @@ def _check_size(content: bytes, name: str) -> None:
     if len(content) > MAX_FILE_BYTES:
         raise DataError("file_too_large", file=name, size_mb=len(content) / 2**20, limit_mb=MAX_FILE_BYTES / 2**20)
     # Every column costs pandas an object of its own, so a header of a million names takes
-    # seconds and gigabytes. Counting separators in the first line is an upper bound on the
-    # column count (quoted commas count too), found in one pass of C code.
-    end = content.find(b"\n")
-    header = content if end < 0 else content[:end]
-    columns = header.count(b",") + 1
-    if columns > MAX_COLUMNS:
-        raise DataError("too_many_columns", file=name, columns=columns, limit=MAX_COLUMNS)
+    # seconds and gigabytes. A first data row longer than the header takes a slow path too,
+    # while later long rows fail fast. Counting separators in the first two lines gives an
+    # upper bound on their fields, because quoted commas count too.
+    for line_number, line in enumerate(_first_lines(content, 2), start=1):
+        fields = line.count(b",") + 1
+        if fields > MAX_COLUMNS:
+            raise DataError("too_many_columns", file=name, row=line_number, columns=fields, limit=MAX_COLUMNS)
+
+
+def _first_lines(content: bytes, count: int) -> list[bytes]:
+    lines, start = [], 0
+    while len(lines) < count and start < len(content):
+        end = content.find(b"\n", start)
+        end = len(content) if end < 0 else end
+        lines.append(content[start:end])
+        start = end + 1
+    return lines
 
 
 def _first_line(text: str) -> str:
+    """Shorten a parser message to its first line, without pandas' prefix about its C tokenizer."""
     lines = text.strip().splitlines()
-    return _shorten(lines[0] if lines else text)
+    line = (lines[0] if lines else text).removeprefix("Error tokenizing data. C error: ")
+    return _shorten(line, MAX_SHOWN_DETAIL_CHARS)
 
 
 def _shorten(text: str, limit: int = MAX_SHOWN_VALUE_CHARS) -> str:
