@@ -44,8 +44,7 @@ def load_sample() -> Dataset:
 
 def init() -> None:
     """Fill in a new session's defaults and collect a training job that has finished."""
-    if "lang" not in st.session_state:
-        st.session_state.lang = lang_from_locale(st.context.locale)
+    keep_language()
     if "dataset" not in st.session_state:
         st.session_state.dataset = load_sample()
     remember(WIDGET_DEFAULTS)
@@ -54,6 +53,26 @@ def init() -> None:
 
 def lang() -> str:
     return st.session_state.lang
+
+
+def keep_language() -> None:
+    """Set the language from the browser once, and keep it even when Streamlit drops it.
+
+    Streamlit can delete the "lang" widget's value after a rerun that a fragment started, and
+    such a rerun carries no browser locale. Under load this turned an English page Korean in
+    the middle of a training. ``lang_kept`` is plain session state, which no widget cleanup
+    removes. A language guessed without a locale is replaced once the browser sends one.
+    """
+    kept = st.session_state.get("lang_kept")
+    if "lang" not in st.session_state:
+        st.session_state.lang = kept or lang_from_locale(st.context.locale)
+        st.session_state.lang_guessed = kept is None and st.context.locale is None
+    elif kept is not None and st.session_state.lang != kept:
+        st.session_state.lang_guessed = False  # the user picked a language
+    elif st.session_state.get("lang_guessed") and st.context.locale:
+        st.session_state.lang = lang_from_locale(st.context.locale)
+        st.session_state.lang_guessed = False
+    st.session_state.lang_kept = st.session_state.lang
 
 
 def remember(defaults: dict[str, object]) -> None:

@@ -53,6 +53,23 @@ def test_default_language_is_korean():
     assert at.title[0].value == "데이터"
 
 
+def test_language_survives_dropped_widget_state():
+    # Streamlit may drop the radio's value after a rerun that a fragment started, and such a
+    # rerun has no browser locale (AppTest has none either): the kept choice must win.
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["lang_kept"] = "en"
+    at.run()
+    assert at.session_state["lang"] == "en"
+    assert at.title[0].value == "Data"
+
+
+def test_user_language_choice_sticks():
+    at = new_app("en")
+    at.radio(key="lang").set_value("ko").run()
+    at.run()
+    assert at.title[0].value == "데이터"
+
+
 def test_data_page_starts_on_sample():
     at = new_app()
     assert "200 rows" in at.success[0].value
