@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench clean
+.PHONY: run test test-fast bench bench-load bench-load-nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ test: $(VENV)/.dev-installed
 # Everything but the browser tests, for a quick loop while editing.
 test-fast: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest --ignore=tests/browser
+
+# Classroom load: K = 1, 5, 10, 20 browser sessions against one app process (about 10 minutes).
+bench-load: $(VENV)/.dev-installed
+	$(BIN)/python bench/load_bench.py
+
+# The same through nginx and two app processes, all on loopback (needs Debian's nginx package).
+bench-load-nginx: $(VENV)/.dev-installed
+	$(BIN)/python bench/load_bench.py --via nginx
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -58,10 +58,10 @@ def lang() -> str:
 def keep_language() -> None:
     """Set the language from the browser once, and keep it even when Streamlit drops it.
 
-    Streamlit can delete the "lang" widget's value after a rerun that a fragment started, and
-    such a rerun carries no browser locale. Under load this turned an English page Korean in
-    the middle of a training. ``lang_kept`` is plain session state, which no widget cleanup
-    removes. A language guessed without a locale is replaced once the browser sends one.
+    Under load an English page was seen to turn Korean during a training, because a rerun
+    found no "lang" value and carried no browser locale. ``lang_kept`` is plain session state,
+    which no widget cleanup removes. A language guessed without a locale is replaced once the
+    browser sends one. NOTE: which Streamlit 1.67 rerun drops the value is not pinned down.
     """
     kept = st.session_state.get("lang_kept")
     if "lang" not in st.session_state:
@@ -101,6 +101,6 @@ def collect_finished_job() -> None:
 
 
 def session_id() -> str:
-    """The start of Streamlit's id for this browser session, to tell sessions apart in logs."""
+    """Return the start of Streamlit's id for this browser session, to tell sessions apart in logs."""
     ctx = get_script_run_ctx()
     return ctx.session_id[:8] if ctx is not None else "-"

@@ -1,8 +1,8 @@
 """No network: a full round works with loopback only, and the server tries no outside address.
 
 The round runs in a new network namespace (``unshare --net``), where any connection beyond
-127.0.0.1 fails at once. strace records every address the server connects or sends to, so a
-look-up or call home shows up even though it cannot succeed there.
+127.0.0.1 fails at once. strace records every address the server connects to, so a look-up
+(glibc's resolver connects its UDP socket) or call home shows up even though it cannot succeed.
 """
 
 import json
