@@ -64,7 +64,7 @@ def _plain_loop(dataset: Dataset, config: TrainConfig) -> tuple[np.ndarray, floa
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-    return model.weight.detach().double().numpy()[0], float(model.bias)
+    return model.weight.detach().double().numpy()[0], float(model.bias.detach())
 
 
 @pytest.mark.parametrize(
