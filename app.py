@@ -4,6 +4,8 @@ Run with ``make run`` (or ``streamlit run app.py``). This file sets up the page,
 language and device switches in the sidebar, and the navigation; each screen is in pages/.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from polyreg_app import state
@@ -12,8 +14,11 @@ from polyreg_core.i18n import LANGS, t
 from polyreg_core.logs import configure as configure_logging
 
 LANG_NAMES = {"ko": "한국어", "en": "English"}
+ICON = Path(__file__).resolve().parent / "polyreg_app" / "icon.png"
 
-st.set_page_config(page_title="polyreg", page_icon=":material/show_chart:", layout="wide")
+# A local icon file: a ":material/…:" page icon makes the browser fetch the favicon from
+# fonts.gstatic.com, and the app reaches nothing outside this machine.
+st.set_page_config(page_title="polyreg", page_icon=str(ICON), layout="wide")
 configure_logging()
 state.init()
 

@@ -1,8 +1,8 @@
 """One train-and-predict round inside a network namespace that has only loopback.
 
 Run by test_no_network.py as ``unshare --net python -m tests.browser.offline_round OUT_DIR``.
-It brings ``lo`` up, starts the server under strace (every connect and sendmsg with its
-address), drives Chromium through sample data, Train and a prediction for x = 5, and
+It brings ``lo`` up, starts the server with an audit hook that records every socket address
+it uses (audited_streamlit.py), drives Chromium through sample data, Train and a prediction for x = 5, and
 writes what it saw to OUT_DIR/round.json for the test to judge.
 """
 
@@ -15,7 +15,6 @@ import struct
 import sys
 from pathlib import Path
 
-import psutil
 from playwright.sync_api import sync_playwright
 
 from polyreg_core.training import TrainConfig
@@ -24,10 +23,7 @@ from tests.browser.steps import expect_trained, nav, predict, press_train
 
 # from <linux/sockios.h> and <net/if.h>
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-# NOTE: sendto is not traced, because the server's every websocket write is a sendto and
-# stopping on each one slowed the server until the browser's session restarted. A datagram
-# sent with sendto to an outside address (no connect first) would fail here unrecorded.
-TRACED_CALLS = "trace=connect,sendmsg"
+AUDITED_LAUNCHER = [sys.executable, str(Path(__file__).with_name("audited_streamlit.py"))]
 
 
 def bring_loopback_up() -> None:
@@ -36,13 +32,6 @@ def bring_loopback_up() -> None:
         request = struct.pack("16sh", b"lo", 0)
         flags = struct.unpack("16sh", fcntl.ioctl(s, SIOCGIFFLAGS, request))[1]
         fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
-
-
-def stop_traced(tracer) -> None:
-    """Stop the server under strace: stopping strace alone would leave Streamlit running."""
-    for child in psutil.Process(tracer.pid).children(recursive=True):
-        child.terminate()
-    stop_server(tracer)
 
 
 def run_round(url: str) -> tuple[float, list[str]]:
@@ -65,22 +54,20 @@ def run_round(url: str) -> tuple[float, list[str]]:
 
 def main(out_dir: Path) -> None:
     bring_loopback_up()
-    trace_path = out_dir / "strace.log"
-    launcher = [
-        "strace", "--seccomp-bpf", "-f", "-qq", "-e", TRACED_CALLS, "-e", "signal=none",
-        "-o", str(trace_path), sys.executable, "-m", "streamlit",
-    ]  # fmt: skip
-    url, server = start_server(out_dir / "server.log", launcher=launcher)
+    socket_log = out_dir / "sockets.jsonl"
+    socket_log.touch()
+    env = {"POLYREG_SOCKET_LOG": str(socket_log)}
+    url, server = start_server(out_dir / "server.log", extra_env=env, launcher=AUDITED_LAUNCHER)
     try:
         prediction, requested = run_round(url)
     finally:
-        stop_traced(server)
+        stop_server(server)
     result = {
         "interfaces": [name for _, name in socket.if_nameindex()],
         "url": url,
         "prediction": prediction,
         "requested": requested,
-        "trace": str(trace_path),
+        "sockets": str(socket_log),
     }
     (out_dir / "round.json").write_text(json.dumps(result, indent=2))
 
