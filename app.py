@@ -24,8 +24,16 @@ state.init()
 
 with st.sidebar:
     # The label is in both languages, so a user who cannot read the current one finds it.
-    st.radio("언어 · Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True)
     lang = state.lang()
+    st.radio(
+        "언어 · Language",
+        LANGS,
+        index=LANGS.index(lang),
+        format_func=LANG_NAMES.get,
+        key="lang_choice",
+        horizontal=True,
+        on_change=state.choose_language,
+    )
     auto_label = t("common.device_auto", lang, device=detect_device())
     st.selectbox(
         t("common.device", lang),

@@ -6,8 +6,8 @@
 
 For each K it starts fresh servers on loopback ports and one headless Chromium with K
 contexts. Every session uploads a CSV generated with its own true coefficients, trains with
-the lesson's defaults (all sessions press Train at the same moment), asks for x = 5 and
-checks the answer against the least-squares optimum of its own data (numpy.polyfit). It
+the lesson's defaults (all sessions press Train at the same moment), requests x = 5 and
+checks the prediction against the least-squares optimum of its own data (numpy.polyfit). It
 prints, per K: sessions completed, errors, p50 and p95 seconds from pressing Train to the
 result, and the peak resident memory of the app processes.
 """
@@ -48,7 +48,7 @@ CHROMIUM_ARGS = [
 LANG = "en"
 PREDICT_X = 5
 # SGD from the lesson's settings ends about 0.25 below the exact optimum at x = 5 (its bias
-# converges slowly); neighbouring sessions' answers lie 7.25 apart, so 1.0 tells them apart.
+# converges slowly); neighbouring sessions' optima lie 7.25 apart, so 1.0 tells them apart.
 TOLERANCE = 1.0
 STEP_TIMEOUT_MS = 120_000
 FOUR_DECIMALS = re.compile(r"^-?\d+\.\d{4}$")  # how the Predict page prints a metric

@@ -45,7 +45,7 @@ http {{
         ''      close;
     }}
     # Sticky sessions: a browser without the cookie gets a random key and keeps it as a cookie,
-    # so its page, its websocket and its uploads all reach the process that holds its session.
+    # so its page, its websocket and its uploads all reach the process that stores its session.
     map $cookie_polyreg_backend $polyreg_backend_key {{
         ""      $request_id;
         default $cookie_polyreg_backend;
@@ -140,7 +140,7 @@ def start_app(log_path: Path, port: int) -> subprocess.Popen:
 
 
 def start_direct(workdir: Path) -> AppSet:
-    """One app process, opened by the browser directly."""
+    """Start one app process for the browser to open directly."""
     port = free_port()
     log = workdir / "app.log"
     app = start_app(log, port)

@@ -56,23 +56,25 @@ def lang() -> str:
 
 
 def keep_language() -> None:
-    """Set the language from the browser once, and keep it even when Streamlit drops it.
+    """Set the language from the browser's locale once; replace a guess once a locale arrives.
 
-    Under load an English page was seen to turn Korean during a training, because a rerun
-    found no "lang" value and carried no browser locale. ``lang_kept`` is plain session state,
-    which no widget cleanup removes. A language guessed without a locale is replaced once the
-    browser sends one. NOTE: which Streamlit 1.67 rerun drops the value is not pinned down.
+    ``lang`` is plain session state, not the radio's own key. When it was the radio's key, an
+    English page was seen to turn Korean under load during a training. NOTE: which Streamlit
+    1.67 rerun reset the radio is not pinned down. Some reruns carry no browser locale.
     """
-    kept = st.session_state.get("lang_kept")
+    locale = st.context.locale
     if "lang" not in st.session_state:
-        st.session_state.lang = kept or lang_from_locale(st.context.locale)
-        st.session_state.lang_guessed = kept is None and st.context.locale is None
-    elif kept is not None and st.session_state.lang != kept:
-        st.session_state.lang_guessed = False  # the user picked a language
-    elif st.session_state.get("lang_guessed") and st.context.locale:
-        st.session_state.lang = lang_from_locale(st.context.locale)
+        st.session_state.lang = lang_from_locale(locale)
+        st.session_state.lang_guessed = locale is None
+    elif st.session_state.get("lang_guessed") and locale:
+        st.session_state.lang = lang_from_locale(locale)
         st.session_state.lang_guessed = False
-    st.session_state.lang_kept = st.session_state.lang
+
+
+def choose_language() -> None:
+    """Store the language picked in the sidebar radio (its on_change callback)."""
+    st.session_state.lang = st.session_state.lang_choice
+    st.session_state.lang_guessed = False
 
 
 def remember(defaults: dict[str, object]) -> None:

@@ -53,19 +53,15 @@ def test_default_language_is_korean():
     assert at.title[0].value == "데이터"
 
 
-def test_language_survives_dropped_widget_state():
-    # Streamlit may drop the radio's value after a rerun that a fragment started, and such a
-    # rerun has no browser locale (AppTest has none either): the kept choice must win.
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["lang_kept"] = "en"
-    at.run()
-    assert at.session_state["lang"] == "en"
+def test_language_radio_follows_session_language():
+    at = new_app("en")
+    assert at.radio(key="lang_choice").value == "en"
     assert at.title[0].value == "Data"
 
 
 def test_user_language_choice_sticks():
     at = new_app("en")
-    at.radio(key="lang").set_value("ko").run()
+    at.radio(key="lang_choice").set_value("ko").run()
     at.run()
     assert at.title[0].value == "데이터"
 
@@ -143,7 +139,7 @@ def test_predict_form_and_quick_inputs():
 
 def test_language_switch_keeps_settings_and_model():
     at = train(new_app("en"), epochs=1234, train_seed=7)
-    at.radio(key="lang").set_value("ko").run()
+    at.radio(key="lang_choice").set_value("ko").run()
     assert at.title[0].value == "학습"
     assert at.number_input(key="train_epochs").value == 1234
     assert at.number_input(key="train_seed").value == 7

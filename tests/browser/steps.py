@@ -19,8 +19,8 @@ TRAIN_TIMEOUT_MS = 180_000
 METRIC_VALUE = re.compile(r"^-?\d+\.\d{4}$")  # how the Predict page prints a metric
 STEP_TIMEOUT_MS = 30_000
 
-# expect() waits 5 s by default, apart from the context's 30 s for actions; a shared 2-core
-# machine running a server and Chromium can take longer to redraw after an upload.
+# expect() waits 5 s by default, apart from the context's 30 s for actions. A shared 2-core
+# machine running a server and Chromium can take longer than that to redraw after an upload.
 expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
@@ -62,7 +62,7 @@ def expect_trained(page: Page, epochs: int) -> None:
 
 
 def predict(page: Page, x: int) -> float:
-    """Click the quick-input button for ``x`` on the Predict page and read the model's answer."""
+    """Click the quick-input button for ``x`` on the Predict page and return the model's prediction."""
     nav(page, "common.nav_predict")
     page.get_by_role("button", name=t("predict.quick_button", LANG, x=x), exact=True).click()
     expect(page.get_by_role("heading", name=f"x = {x}")).to_be_visible()

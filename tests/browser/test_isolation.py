@@ -69,7 +69,7 @@ def test_two_sessions_stay_apart(server, page_for, tmp_path):
     no_exception(alice)
     no_exception(bob)
 
-    # each model answers for its own data
+    # each model predicts from its own data
     alice_expected, bob_expected = optimum_at(alice_path, 5), optimum_at(bob_path, 5)
     assert predict(alice, 5) == pytest.approx(alice_expected, abs=1.0)
     assert predict(bob, 5) == pytest.approx(bob_expected, abs=1.0)

@@ -3,7 +3,7 @@
 The round runs in a new network namespace (``unshare --net``), where any connection beyond
 127.0.0.1 fails at once. A Python audit hook in the server records every address it connects
 or sends to and every host name it looks up, so a look-up or call home shows up even though it
-cannot succeed there. NOTE: the hook sees Python's socket calls only; a C library that opened
+cannot succeed there. NOTE: the hook records Python's socket calls only, and a C library that opened
 its own socket would go unrecorded, though it would still fail at once in the namespace.
 strace would see those too, but under strace the browser's session restarted mid-training.
 """
