@@ -1,16 +1,17 @@
 """polyreg: a bilingual Streamlit dashboard that teaches nonlinear regression with PyTorch.
 
 Run with ``make run`` (or ``streamlit run app.py``). This file sets up the page, the
-language and device switches in the sidebar, and the navigation; each screen is in pages/.
+language, device and large-text switches in the sidebar, and the navigation; each screen is in pages/.
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from polyreg_app import state
+from polyreg_app import display, state
 from polyreg_core.device import available_devices, detect_device
 from polyreg_core.i18n import LANGS, t
+from polyreg_core.jobs import configure_torch_threads
 from polyreg_core.logs import configure as configure_logging
 
 LANG_NAMES = {"ko": "한국어", "en": "English"}
@@ -20,6 +21,7 @@ ICON = Path(__file__).resolve().parent / "polyreg_app" / "icon.png"
 # fonts.gstatic.com, and the app reaches nothing outside this machine.
 st.set_page_config(page_title="polyreg", page_icon=str(ICON), layout="wide")
 configure_logging()
+configure_torch_threads()
 state.init()
 
 with st.sidebar:
@@ -40,7 +42,9 @@ with st.sidebar:
         ["auto", *available_devices()],
         format_func=lambda d: auto_label if d == "auto" else d,
         key="device",
+        disabled=state.training_running(),  # a run keeps its device; the next run takes the new one
     )
+    st.toggle(t("display.large_text", lang), key="large_text", help=t("display.large_text_help", lang))
     dataset = st.session_state.dataset
     if dataset is None:
         st.caption(t("common.no_dataset", lang))
@@ -50,6 +54,8 @@ with st.sidebar:
 pages = [
     st.Page("app_pages/data.py", title=t("common.nav_data", lang), icon=":material/table_chart:", url_path="data", default=True),
     st.Page("app_pages/train.py", title=t("common.nav_train", lang), icon=":material/model_training:", url_path="train"),
+    st.Page("app_pages/learn.py", title=t("learn.title", lang), icon=":material/insights:", url_path="learn"),
     st.Page("app_pages/predict.py", title=t("common.nav_predict", lang), icon=":material/online_prediction:", url_path="predict"),
 ]
+display.apply_page_text()
 st.navigation(pages).run()

@@ -58,3 +58,5 @@ if value is not None:
         true_value = float(dataset.reference.curve(np.array([value]))[0])
         c2.metric(t("predict.true_value", lang), f"{true_value:.4f}")
         c3.metric(t("predict.difference", lang), f"{prediction - true_value:+.4f}")
+    else:
+        c2.caption(t("data.no_reference", lang))

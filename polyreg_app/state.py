@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from polyreg_core.data import Dataset, Reference, SampleSpec, read_csv
+from polyreg_core.data import LESSON_WEIGHTS, Dataset, Reference, SampleSpec, read_csv
 from polyreg_core.i18n import lang_from_locale
 from polyreg_core.training import TrainConfig
 
@@ -20,17 +20,42 @@ SAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "dataset.csv"
 SAMPLE_NAME = "dataset.csv"
 
 _TRAIN_DEFAULTS = TrainConfig()
+_SAMPLE_SPEC = SampleSpec()
 # Every keyed widget of every page with its default. ``init`` writes them back on each run,
 # so a value survives while its page is not on screen. A new widget key belongs here.
 WIDGET_DEFAULTS: dict[str, object] = {
     "data_source": "sample",
+    "data_x_column": None,
+    "data_y_column": None,
+    "data_ref_on": True,
+    "data_ref_a": LESSON_WEIGHTS[0],
+    "data_ref_b": LESSON_WEIGHTS[1],
+    "data_gen_a": _SAMPLE_SPEC.a,
+    "data_gen_b": _SAMPLE_SPEC.b,
+    "data_gen_c": _SAMPLE_SPEC.c,
+    "data_gen_noise": _SAMPLE_SPEC.noise,
+    "data_gen_low": _SAMPLE_SPEC.noise_low,
+    "data_gen_high": _SAMPLE_SPEC.noise_high,
+    "data_gen_std": _SAMPLE_SPEC.noise_std,
+    "data_gen_x_min": _SAMPLE_SPEC.x_start,
+    "data_gen_x_max": _SAMPLE_SPEC.x_start + _SAMPLE_SPEC.x_step * _SAMPLE_SPEC.n_points,
+    "data_gen_points": _SAMPLE_SPEC.n_points,
+    "data_gen_seed": _SAMPLE_SPEC.seed,
     "train_epochs": _TRAIN_DEFAULTS.epochs,
     "train_lr": _TRAIN_DEFAULTS.lr,
     "train_batch_size": _TRAIN_DEFAULTS.batch_size,
     "train_shuffle": _TRAIN_DEFAULTS.shuffle,
     "train_drop_last": _TRAIN_DEFAULTS.drop_last,
     "train_seed": _TRAIN_DEFAULTS.seed,
+    "train_optimizer": _TRAIN_DEFAULTS.optimizer,
+    "train_momentum": _TRAIN_DEFAULTS.momentum,
+    "train_degree": _TRAIN_DEFAULTS.degree,
+    "train_standardize": _TRAIN_DEFAULTS.standardize,
     "predict_x": 5.0,
+    "learn_epoch": None,  # the replay's slider; the Learn page sets it to each new run's last epoch
+    "learn_zoom": 1,
+    "learn_show_step": False,
+    "large_text": False,
 }
 
 
@@ -77,6 +102,12 @@ def choose_language() -> None:
     st.session_state.lang_guessed = False
 
 
+def training_running() -> bool:
+    """Return True while this session has a training job waiting or training."""
+    job = st.session_state.get("job")
+    return job is not None and job.running
+
+
 def remember(defaults: dict[str, object]) -> None:
     """Give widgets their defaults once and keep their values across page switches.
 
@@ -99,6 +130,9 @@ def collect_finished_job() -> None:
         st.session_state.result = snapshot.result
         st.session_state.result_dataset = job.dataset
     st.session_state.train_error = snapshot.error
+    st.session_state.train_cancelled = snapshot.cancelled
+    # the epoch a Continue started from, so the page can name the epochs it added
+    st.session_state.result_start_epoch = job.resume.epochs_done if job.resume is not None else 0
     st.session_state.job = None
 
 

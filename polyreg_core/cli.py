@@ -1,7 +1,8 @@
-"""The command line: ``python -m polyreg_core train CSV …``.
+"""The command line: ``python -m polyreg_core train FILE …`` for a CSV, TSV or .xlsx file.
 
 Exit status: 0 on success, 2 for bad input (a one-line message on stderr in the chosen
-language, never a traceback), 3 when the cost diverged.
+language, never a traceback), 3 when the cost diverged. On success, notes on how the file
+was read and which rows were left out go to stderr as "note:" lines.
 """
 
 from __future__ import annotations
@@ -16,11 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from polyreg_core.data import Dataset, read_csv
+from polyreg_core.data import Dataset
 from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
-from polyreg_core.training import TrainConfig, TrainResult, train
+from polyreg_core.outcome import divergence_message
+from polyreg_core.insight import exact_optimum
+from polyreg_core.reference import Optimum
+from polyreg_core.reports import bad_cell_lines, dropped_report, table_notes
+from polyreg_core.tables import Limits, Table, read_table, to_dataset
+from polyreg_core.training import OPTIMIZERS, TrainConfig, TrainResult, train
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -72,6 +78,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.lang = lang
     defaults = TrainConfig()
     p.add_argument("csv", help=t("cli.csv_help", lang))
+    p.add_argument("--x-column", metavar="NAME", help=t("cli.x_column_help", lang))
+    p.add_argument("--y-column", metavar="NAME", help=t("cli.y_column_help", lang))
     p.add_argument("--epochs", type=int, default=defaults.epochs, help=t("cli.epochs_help", lang))
     p.add_argument("--lr", type=float, default=defaults.lr, help=t("cli.lr_help", lang))
     p.add_argument("--batch-size", type=int, default=defaults.batch_size, help=t("cli.batch_size_help", lang))
@@ -79,6 +87,10 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--keep-last", action="store_true", help=t("cli.keep_last_help", lang))
     p.add_argument("--seed", type=int, default=defaults.seed, help=t("cli.seed_help", lang))
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto", help=t("cli.device_help", lang))
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer, help=t("training.cli_optimizer_help", lang))
+    p.add_argument("--momentum", type=float, default=defaults.momentum, help=t("training.cli_momentum_help", lang))
+    p.add_argument("--standardize", action="store_true", help=t("training.cli_standardize_help", lang))
+    p.add_argument("--degree", type=int, default=defaults.degree, help=t("training.cli_degree_help", lang))
     p.add_argument("--log-every", type=int, default=1000, help=t("cli.log_every_help", lang))
     p.add_argument("--predict", type=float, nargs="+", default=[], metavar="X", help=t("cli.predict_help", lang))
     p.add_argument("--json", action="store_true", help=t("cli.json_help", lang))
@@ -97,12 +109,47 @@ def _lang_from_argv(argv: Sequence[str]) -> str:
     return default_lang()
 
 
-def load_csv(path: str) -> Dataset:
+def load_table(path: str) -> Table:
+    """Read a CSV or .xlsx file from disk under the limits set in the environment."""
+    limits = Limits.from_env()
     try:
         content = Path(path).read_bytes()
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         raise DataError("file_not_found", file=path) from exc
-    return read_csv(content, Path(path).name)
+    return read_table(content, Path(path).name, limits)
+
+
+def load_dataset(table: Table, x_column: str | None, y_column: str | None) -> Dataset:
+    """Pick x and y (the options, else the table's defaults) and keep the usable rows.
+
+    The reference curve is the lesson's 3.1x² − 1.7x, as on the Data page for an upload.
+    """
+    default_x, default_y = table.default_columns()
+    return to_dataset(table, x_column or default_x, y_column or default_y)
+
+
+def print_data_report(table: Table, dataset: Dataset, lang: str) -> None:
+    """Tell how the file was read and which rows were left out, on stderr, so stdout stays clean."""
+    lines = table_notes(table, lang)
+    lines.append(t("cli.columns_used", lang, x=dataset.x_column, y=dataset.y_column, rows=len(dataset)))
+    report = dropped_report(dataset, lang)
+    if report:
+        lines += [report, *bad_cell_lines(dataset, lang)]
+    for line in lines:
+        print(f"{t('cli.note_prefix', lang)}: {line}", file=sys.stderr)
+
+
+def data_json(table: Table, dataset: Dataset) -> dict[str, object]:
+    return {
+        "file": dataset.name,
+        "format": table.format,
+        "encoding": table.encoding,
+        "has_header": table.has_header,
+        "x_column": dataset.x_column,
+        "y_column": dataset.y_column,
+        "rows": len(dataset),
+        "dropped_rows": list(dataset.dropped_rows),
+    }
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -114,43 +161,63 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         drop_last=not args.keep_last,
         seed=args.seed,
         device=args.device,
+        degree=args.degree,
+        standardize=args.standardize,
+        optimizer=args.optimizer,
+        momentum=args.momentum,
     )
 
 
-def run_train(args: argparse.Namespace, out=sys.stdout) -> int:
-    dataset = load_csv(args.csv)
+def run_train(args: argparse.Namespace, out=None) -> int:
+    # sys.stdout is looked up per call, not bound as a default, so that a caller's redirection
+    # (contextlib.redirect_stdout, pytest's capture) takes effect.
+    out = out or sys.stdout
+    table = load_table(args.csv)
+    dataset = load_dataset(table, args.x_column, args.y_column)
     config = config_from_args(args)
     if args.log_every < 1:
         raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
+    config.validate(len(dataset))
+    print_data_report(table, dataset, args.lang)
     result = train(dataset, config)
+    optimum = exact_optimum(dataset, config.degree)
     xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
-        print(json.dumps(result_json(result, xs, predictions), ensure_ascii=False), file=out)
+        output = result_json(result, xs, predictions, optimum)
+        output["data"] = data_json(table, dataset)
+        print(json.dumps(output, ensure_ascii=False), file=out)
     else:
-        _print_text(result, args.log_every, xs, predictions, args.lang, out)
+        _print_text(result, optimum, args.log_every, xs, predictions, args.lang, out)
     if result.diverged_at_epoch:
-        _print_error(t("train.diverged", args.lang, epoch=result.diverged_at_epoch), args.lang)
+        _print_error(divergence_message(result, args.lang), args.lang)
         return EXIT_DIVERGED
     return 0
 
 
-def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray) -> dict[str, object]:
+def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, optimum: Optimum) -> dict[str, object]:
     weights, bias = result.coefficients()
     return {
         "weights": [float(w) for w in weights],
         "bias": float(bias),
-        "final_cost": result.final_cost,
+        "final_cost": result.final_cost if len(result.history) else None,  # NaN is not JSON
         "epochs": result.epochs_done,
         "device": result.device,
         "train_seconds": result.train_seconds,
         "stopped": result.stopped,
+        "diverged_at_epoch": result.diverged_at_epoch,
+        "max_stable_lr": result.max_stable_lr,
         "config": result.config.to_dict(),
         "predictions": [{"x": float(x), "y": float(y)} for x, y in zip(xs, predictions)],
+        "optimum": {
+            "weights": [float(w) for w in optimum.weights],
+            "bias": float(optimum.bias),
+            "cost": float(optimum.cost),
+        },
     }
 
 
-def _print_text(result, log_every, xs, predictions, lang, out) -> None:
+def _print_text(result, optimum, log_every, xs, predictions, lang, out) -> None:
     history = result.history
     width = len(str(result.config.epochs))
     for i in range(log_every - 1, len(history), log_every):
@@ -167,8 +234,14 @@ def _print_text(result, log_every, xs, predictions, lang, out) -> None:
         )
         print(line, file=out)
     print(t("cli.summary", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device), file=out)
+    _print_optimum(optimum, lang, out)
     for x, y in zip(xs, predictions):
         print(t("cli.prediction_line", lang, x=float(x), y=float(y)), file=out)
+
+
+def _print_optimum(optimum: Optimum, lang: str, out) -> None:
+    weights = ", ".join(f"{w:.4f}" for w in optimum.weights)
+    print(t("learn.cli_optimum_line", lang, weights=weights, bias=optimum.bias, cost=optimum.cost), file=out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import io
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from polyreg_core.errors import DataError
+from polyreg_core.errors import ConfigError
 
 # The lesson's data: y = 3.1x² − 1.7x + U(0.01, 0.99), x from −10.0 to 9.9 in steps of 0.1.
 LESSON_WEIGHTS = (3.1, -1.7)
 SAMPLE_SEED = 9
-
-# Limits that keep a hostile or mistaken file from tying up a server shared by a class.
-# The byte limit matches server.maxUploadSize in .streamlit/config.toml (50 MB).
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_COLUMNS = 1_000
-MAX_SHOWN_VALUE_CHARS = 40
-MAX_SHOWN_DETAIL_CHARS = 120
+# Values beyond this overflow the float32 tensors that the model trains on.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -40,6 +35,16 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class BadCell:
+    """A cell that made its row unusable, as the user would find it in a spreadsheet."""
+
+    row: int
+    column: str  # empty for a blank row
+    value: str  # the cell's text as read, empty when blank
+    reason: str  # "blank_row", "blank", "not_a_number", "not_finite", "out_of_range" or "decimal_point"
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A validated table of (x, y) pairs, ready for training."""
 
@@ -50,6 +55,7 @@ class Dataset:
     y_column: str = "y"
     reference: Reference | None = field(default_factory=Reference)
     dropped_rows: tuple[int, ...] = ()  # row numbers as a spreadsheet shows them
+    bad_cells: tuple[BadCell, ...] = ()  # the first few cells that made their rows dropped
 
     def __len__(self) -> int:
         return len(self.x)
@@ -84,6 +90,26 @@ class SampleSpec:
     def noise_mean(self) -> float:
         return (self.noise_low + self.noise_high) / 2 if self.noise == "uniform" else 0.0
 
+    @classmethod
+    def over_range(cls, x_min: float, x_max: float, n_points: int, **recipe: object) -> SampleSpec:
+        """Build a recipe of ``n_points`` evenly spaced x from ``x_min`` up to, but not including, ``x_max``.
+
+        The lesson's grid is ``over_range(-10, 10, 200)``: −10.0 to 9.9 in steps of 0.1.
+        """
+        return cls(x_start=x_min, x_step=(x_max - x_min) / n_points if n_points > 0 else 0.0, n_points=n_points, **recipe)
+
+    def validate(self, max_points: int) -> None:
+        """Raise ConfigError for a recipe that cannot give a table to train on."""
+        numbers = (self.a, self.b, self.c, self.noise_low, self.noise_high, self.noise_std, self.x_start, self.x_step)
+        if not all(math.isfinite(v) for v in numbers) or self.x_step <= 0:
+            raise ConfigError("invalid_x_range", low=self.x_start, high=self.x_start + self.x_step * self.n_points)
+        if not 2 <= self.n_points <= max_points:
+            raise ConfigError("invalid_points", value=self.n_points, high=max_points)
+        if self.noise == "uniform" and self.noise_high < self.noise_low:
+            raise ConfigError("invalid_noise_range", low=self.noise_low, high=self.noise_high)
+        if self.noise == "normal" and self.noise_std < 0:
+            raise ConfigError("invalid_noise_std", value=self.noise_std)
+
 
 def generate(spec: SampleSpec = SampleSpec()) -> Dataset:
     """Draw a dataset from ``spec``; the defaults are the lesson's recipe."""
@@ -100,6 +126,20 @@ def generate(spec: SampleSpec = SampleSpec()) -> Dataset:
     return Dataset(x=x, y=y, name="sample", reference=reference)
 
 
+def generate_checked(spec: SampleSpec, max_points: int) -> Dataset:
+    """Validate ``spec``, draw its dataset and make sure every y fits in float32.
+
+    Raises ConfigError for an invalid recipe or values beyond the float32 range that the
+    model computes in.
+    """
+    spec.validate(max_points)
+    data = generate(spec)
+    largest = float(np.max(np.abs(data.y)))
+    if not largest <= FLOAT32_MAX:
+        raise ConfigError("generated_too_large", value=largest)
+    return replace(data, name=f"generated_seed{spec.seed}")
+
+
 def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
     """Render a generated dataset as CSV text, rounded the way the lesson's file is."""
     data = generate(spec)
@@ -108,88 +148,18 @@ def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
 
 
 def read_csv(content: bytes, name: str, reference: Reference | None = Reference()) -> Dataset:
-    """Parse a CSV with numeric columns ``x`` and ``y`` into a Dataset.
+    """Parse a CSV or .xlsx file into a Dataset of its x and y columns.
 
-    Raises DataError with a code naming what is wrong: an empty, oversized or unreadable file,
-    too many columns, a missing column, or a value that is not a number (with its spreadsheet
-    row). DataError is the only exception that bad content raises.
+    The columns are ``x`` and ``y`` when the file has them, else its first two numeric
+    columns. Rows with an unusable x or y are dropped and listed in ``dropped_rows``. Raises
+    DataError with a code naming what is wrong; see ``polyreg_core.tables``.
     """
-    _check_size(content, name)
-    try:
-        # index_col=False: without it pandas turns the first column into the index when every
-        # row has one field more than the header, and x would silently be read from column 2.
-        # NOTE: a first data row with more fields than the header is cut to the header's width,
-        # and pandas only warns. A later row with more fields raises.
-        frame = pd.read_csv(io.BytesIO(content), skipinitialspace=True, index_col=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise DataError("unreadable_csv", file=name, detail=_first_line(str(exc))) from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    for column in ("x", "y"):
-        if list(frame.columns).count(column) > 1:
-            # pandas renames exact duplicates to "x.1", but "x" and "x " only collide after strip()
-            raise DataError("duplicate_column", file=name, column=column)
-        if column not in frame.columns:
-            found = _shorten(", ".join(map(str, frame.columns)) or "-")
-            raise DataError("missing_column", file=name, column=column, found=found)
-    if frame.empty:
-        raise DataError("no_rows", file=name)
-    x = _numeric_column(frame, "x", name)
-    y = _numeric_column(frame, "y", name)
-    return Dataset(x=x, y=y, name=name, reference=reference)
+    # Imported here because tables.py builds on this module's Dataset.
+    from polyreg_core.tables import Limits, read_table, to_dataset
 
-
-def _check_size(content: bytes, name: str) -> None:
-    """Reject what pandas would take long or much memory to read, before it reads anything."""
-    if not content.strip():
-        raise DataError("empty_file", file=name)
-    if len(content) > MAX_FILE_BYTES:
-        raise DataError("file_too_large", file=name, size_mb=len(content) / 2**20, limit_mb=MAX_FILE_BYTES / 2**20)
-    # Every column costs pandas an object of its own, so a header of a million names takes
-    # seconds and gigabytes. A first data row longer than the header takes a slow path too,
-    # while later long rows fail fast. Counting separators in the first two lines gives an
-    # upper bound on their fields, because quoted commas count too.
-    for line_number, line in enumerate(_first_lines(content, 2), start=1):
-        fields = line.count(b",") + 1
-        if fields > MAX_COLUMNS:
-            raise DataError("too_many_columns", file=name, row=line_number, columns=fields, limit=MAX_COLUMNS)
-
-
-def _first_lines(content: bytes, count: int) -> list[bytes]:
-    lines, start = [], 0
-    while len(lines) < count and start < len(content):
-        end = content.find(b"\n", start)
-        end = len(content) if end < 0 else end
-        lines.append(content[start:end])
-        start = end + 1
-    return lines
-
-
-def _first_line(text: str) -> str:
-    """Shorten a parser message to its first line, without pandas' prefix about its C tokenizer."""
-    lines = text.strip().splitlines()
-    line = (lines[0] if lines else text).removeprefix("Error tokenizing data. C error: ")
-    return _shorten(line, MAX_SHOWN_DETAIL_CHARS)
-
-
-def _shorten(text: str, limit: int = MAX_SHOWN_VALUE_CHARS) -> str:
-    """Cut a value quoted in a message, so a one-megabyte cell cannot flood a page or a log."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _numeric_column(frame: pd.DataFrame, column: str, name: str) -> np.ndarray:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
-    if bad.any():
-        first = int(np.flatnonzero(bad.to_numpy())[0])
-        # +2: the header is spreadsheet row 1 and pandas counts from 0.
-        raise DataError(
-            "not_numeric",
-            file=name,
-            column=column,
-            row=first + 2,
-            value=_shorten(str(frame[column].iloc[first])),
-        )
-    return values.to_numpy(dtype=np.float64)
+    table = read_table(content, name, Limits.from_env())
+    x_column, y_column = table.default_columns()
+    return to_dataset(table, x_column, y_column, reference)
 
 
 if __name__ == "__main__":

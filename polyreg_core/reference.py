@@ -35,12 +35,14 @@ def hessian(features: np.ndarray) -> np.ndarray:
     return 2.0 / len(design) * design.T @ design
 
 
-def max_stable_lr(features: np.ndarray) -> float:
-    """Largest learning rate for which full-batch gradient descent does not diverge: 2/λmax.
+def max_stable_lr(features: np.ndarray, momentum: float = 0.0) -> float:
+    """Largest learning rate for which full-batch gradient descent does not diverge.
 
-    Mini-batches see slightly different Hessians, so near the bound a run can still wobble.
+    That is 2/λmax of the Hessian, or 2(1 + β)/λmax with momentum β as ``torch.optim.SGD``
+    applies it (heavy-ball momentum on a quadratic). Mini-batches see slightly different
+    Hessians, so near the bound a run can still wobble.
     """
-    return float(2.0 / np.linalg.eigvalsh(hessian(features))[-1])
+    return float(2.0 * (1.0 + momentum) / np.linalg.eigvalsh(hessian(features))[-1])
 
 
 def condition_number(features: np.ndarray) -> float:

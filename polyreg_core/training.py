@@ -7,6 +7,7 @@ second and checks ``should_stop`` between blocks of steps. The loops themselves 
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable
@@ -15,11 +16,12 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import torch
 
-from polyreg_core import engines
+from polyreg_core import engines, reference
 from polyreg_core.data import Dataset
 from polyreg_core.device import DEVICE_CHOICES, resolve_device
 from polyreg_core.errors import ConfigError, DataError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE, Scaling, polynomial_features
+from polyreg_core.history import History
 from polyreg_core.model import PolyRegression
 
 OPTIMIZERS = ("sgd", "adam")
@@ -81,31 +83,9 @@ class Progress:
     weights: tuple[float, ...]
     bias: float
     elapsed_s: float
-
-
-@dataclass(frozen=True)
-class History:
-    """One row per finished epoch, weights on the original x^k scale."""
-
-    epoch: np.ndarray  # (n_epochs,) int64, 1-based
-    cost: np.ndarray  # (n_epochs,) mean mini-batch loss of the epoch, as the lesson prints it
-    weights: np.ndarray  # (n_epochs, degree) after the epoch
-    bias: np.ndarray  # (n_epochs,) after the epoch
-
-    @classmethod
-    def empty(cls, degree: int) -> History:
-        return cls(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, degree)), np.zeros(0))
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-    def extend(self, other: History) -> History:
-        return History(
-            epoch=np.concatenate([self.epoch, other.epoch]),
-            cost=np.concatenate([self.cost, other.cost]),
-            weights=np.concatenate([self.weights, other.weights]),
-            bias=np.concatenate([self.bias, other.bias]),
-        )
+    # (k,) the cost of every epoch since the previous report, ending with ``epoch``, so a
+    # live chart can draw the same curve as the finished history
+    recent_costs: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
 
 
 @dataclass
@@ -121,6 +101,11 @@ class TrainResult:
     stopped: bool = False
     diverged_at_epoch: int | None = None
     rng_state: torch.Tensor | None = field(default=None, repr=False)
+    optimizer_state: dict | None = field(default=None, repr=False)
+    # 2(1 + momentum)/λmax on the features the model trained on, and 2/λmax on the
+    # standardised features: the bounds a divergence message quotes
+    max_stable_lr: float = math.nan
+    max_stable_lr_standardized: float = math.nan
 
     @property
     def epochs_done(self) -> int:
@@ -166,7 +151,8 @@ def train(
     with np.errstate(over="ignore"):  # an overflow to inf is caught below with the value that caused it
         features = polynomial_features(dataset.x, config.degree)  # (n_samples, degree)
 
-    # set-up: fresh weights, or the previous run's weights, scaling and shuffling stream
+    # set-up: fresh weights, or a copy of the previous run's weights, scaling, optimizer
+    # state and shuffling stream (a copy, so the previous result stays usable meanwhile)
     generator = torch.Generator()
     if resume is None:
         scaling = Scaling.fit(features) if config.standardize else Scaling.identity(config.degree)
@@ -174,15 +160,17 @@ def train(
         generator.manual_seed(config.seed)
         model.reset_parameters(generator)
         history, start_epoch = History.empty(config.degree), 0
+        optimizer_state = None
     else:
-        _check_resumable(resume, config)
-        scaling, model, history = resume.scaling, resume.model, resume.history
+        check_resumable(resume, config)
+        scaling, model, history = resume.scaling, copy.deepcopy(resume.model), resume.history
         generator.set_state(resume.rng_state)
         start_epoch = resume.epochs_done
+        optimizer_state = resume.optimizer_state
 
     # data stays on the device as tensors for the whole run: no per-item Python work
     with np.errstate(invalid="ignore", over="ignore"):
-        scaled = scaling.apply(features)
+        scaled = scaling.apply(features)  # (n_samples, degree)
     _check_magnitudes(dataset, scaled, config.degree)
     x = torch.tensor(scaled, dtype=torch.float32, device=device)  # (n, degree)
     y = torch.tensor(dataset.y, dtype=torch.float32, device=device)[:, None]  # (n, 1)
@@ -190,7 +178,7 @@ def train(
 
     reporter = _Reporter(on_progress, scaling, start_epoch, start_epoch + config.epochs)
     started = time.perf_counter()
-    run = engines.run(model, x, y, config, generator, reporter.report, should_stop or (lambda: False))
+    run = engines.run(model, x, y, config, generator, reporter.report, should_stop or (lambda: False), optimizer_state)
     seconds = time.perf_counter() - started
 
     model.to("cpu")
@@ -198,6 +186,7 @@ def train(
     if len(new_history):
         reporter.report_final(new_history, seconds)
     previous_seconds = resume.train_seconds if resume else 0.0
+    max_lr, max_lr_standardized = _stability_bounds(features, scaled, config)
     return TrainResult(
         config=replace(config, epochs=start_epoch + len(new_history)) if resume else config,
         model=model,
@@ -208,6 +197,9 @@ def train(
         stopped=run.stopped,
         diverged_at_epoch=(start_epoch + run.diverged_at) if run.diverged_at else None,
         rng_state=generator.get_state(),
+        optimizer_state=run.optimizer_state,
+        max_stable_lr=max_lr,
+        max_stable_lr_standardized=max_lr_standardized,
     )
 
 
@@ -224,20 +216,34 @@ def _check_magnitudes(dataset: Dataset, scaled: np.ndarray, degree: int) -> None
         raise DataError("values_too_large", column=dataset.y_column, value=f"{largest:.3g}", power="y", limit=f"{FLOAT32_MAX:.2g}")
 
 
-def _check_resumable(resume: TrainResult, config: TrainConfig) -> None:
-    # Degree and scaling define what the weights mean; changing them needs fresh weights.
+def _stability_bounds(features: np.ndarray, scaled: np.ndarray, config: TrainConfig) -> tuple[float, float]:
+    """SGD's largest stable learning rate on the features trained on and on standardised ones.
+
+    Adam has no such bound; its message quotes plain SGD's, without momentum.
+    """
+    momentum = config.momentum if config.optimizer == "sgd" else 0.0
+    standardized = Scaling.fit(features).apply(features)
+    return reference.max_stable_lr(scaled, momentum), reference.max_stable_lr(standardized, momentum)
+
+
+def check_resumable(resume: TrainResult, config: TrainConfig) -> None:
+    """Raise ConfigError when ``config`` cannot continue ``resume``.
+
+    Degree and scaling define what the weights mean, so changing them needs fresh weights.
+    """
     if resume.config.degree != config.degree or resume.config.standardize != config.standardize:
         raise ConfigError("resume_mismatch")
 
 
 def _to_history(run: engines.EngineRun, scaling: Scaling, start_epoch: int) -> History:
-    n = len(run.cost)
-    weights = np.asarray(run.params[:, :-1], dtype=np.float64) / np.asarray(scaling.std)
-    bias = run.params[:, -1] - weights @ np.asarray(scaling.mean)
+    cost, params = run.cost(), run.params(len(scaling.mean) + 1)
+    n = len(cost)
+    weights = np.asarray(params[:, :-1], dtype=np.float64) / np.asarray(scaling.std)
+    bias = params[:, -1] - weights @ np.asarray(scaling.mean)
     return History(
         epoch=np.arange(start_epoch + 1, start_epoch + n + 1, dtype=np.int64),
-        cost=np.asarray(run.cost, dtype=np.float64),
-        # an explicit width, because -1 cannot be inferred when a run diverged in its first epoch
+        cost=np.asarray(cost, dtype=np.float64),
+        # An explicit width, because a run that diverged in its first epoch has n = 0 rows.
         weights=weights.reshape(n, len(scaling.std)),
         bias=np.asarray(bias, dtype=np.float64),
     )
@@ -252,15 +258,27 @@ class _Reporter:
         self.started = time.perf_counter()
         self.last = -math.inf
         self.last_epoch = start
+        self.pending: list[np.ndarray] = []  # costs not yet sent
 
-    def report(self, epochs_done: int, cost: float, params: np.ndarray) -> None:
+    def report(self, epochs_done: int, costs: np.ndarray, params: np.ndarray) -> None:
+        if self.callback is None:
+            return
+        self.pending.append(costs)
         now = time.perf_counter()
-        if self.callback is None or now - self.last < PROGRESS_INTERVAL_S:
+        if now - self.last < PROGRESS_INTERVAL_S:
             return
         self.last, self.last_epoch = now, self.start + epochs_done
-        weights, bias = self.scaling.to_original(params[:-1], float(params[-1]))
+        weights, bias = self.scaling.to_original(params[-1, :-1], float(params[-1, -1]))
         self.callback(
-            Progress(self.start + epochs_done, self.end, cost, tuple(weights), bias, now - self.started)
+            Progress(
+                self.start + epochs_done,
+                self.end,
+                float(costs[-1]),
+                tuple(weights),
+                bias,
+                now - self.started,
+                self._take_pending(),
+            )
         )
 
     def report_final(self, history: History, seconds: float) -> None:
@@ -275,5 +293,11 @@ class _Reporter:
                 tuple(history.weights[-1]),
                 float(history.bias[-1]),
                 seconds,
+                self._take_pending(),
             )
         )
+
+    def _take_pending(self) -> np.ndarray:
+        costs = np.concatenate(self.pending) if self.pending else np.zeros(0)
+        self.pending = []
+        return costs

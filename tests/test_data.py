@@ -41,10 +41,11 @@ def test_read_csv_lesson_file(lesson_csv):
     [
         (b"", "empty_file"),
         (b"   \n", "empty_file"),
-        (b"x,z\n1,2\n", "missing_column"),
+        (b"x\n1\n2\n", "one_column"),
+        (b"x,z\n1,2\n", "too_few_data_rows"),
         (b"x,y\n", "no_rows"),
-        (b"x,y\n1,2\n2,abc\n", "not_numeric"),
-        (b"x,y\n1,2\ninf,3\n", "not_numeric"),
+        (b"x,y\n1,2\n2,abc\n", "too_few_usable_rows"),
+        (b"x,y\n1,2\ninf,3\n", "too_few_usable_rows"),
     ],
 )
 def test_read_csv_rejects(content, code):
@@ -53,11 +54,11 @@ def test_read_csv_rejects(content, code):
     assert caught.value.code == code
 
 
-def test_not_numeric_names_spreadsheet_row():
-    with pytest.raises(DataError) as caught:
-        read_csv(b"x,y\n1,2\n2,abc\n", "bad.csv")
-    assert caught.value.params["row"] == 3
-    assert caught.value.params["value"] == "abc"
+def test_read_csv_drops_bad_row_by_spreadsheet_number():
+    data = read_csv(b"x,y\n1,2\n2,abc\n3,10\n", "bad.csv")
+    assert data.dropped_rows == (3,)
+    assert data.bad_cells[0].value == "abc"
+    np.testing.assert_array_equal(data.x, [1.0, 3.0])
 
 
 def test_features_are_lesson_order():

@@ -15,13 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from polyreg_core.data import MAX_COLUMNS, MAX_FILE_BYTES
-from polyreg_core.data import read_csv as parse_table  # the Data page's parser; retarget here
+from polyreg_core.data import read_csv as parse_table  # read_table + the default columns, as the Data page
+from polyreg_core.tables import Limits
 from polyreg_core.errors import DataError
 from polyreg_core.training import TrainConfig, train
 
 CPU_BUDGET_S = 2.0
-FLOAT64_MAX = np.finfo(np.float64).max
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 # The deadline stays off because wall time on a shared machine is noise. CPU time is asserted.
 PROPERTY_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # pandas warns when it cuts a first data row to the header's width (see the NOTE in read_csv).
@@ -101,11 +101,12 @@ def test_csv_shaped_text_loads_or_raises_data_error(content):
         assert_usable(dataset)
 
 
-finite = st.floats(allow_nan=False, allow_infinity=False)
+# the values the model can train on: finite and within float32's range
+usable = st.floats(min_value=-FLOAT32_MAX, max_value=FLOAT32_MAX)
 
 
 @PROPERTY_SETTINGS
-@given(rows=st.lists(st.tuples(finite, finite), min_size=1, max_size=50))
+@given(rows=st.lists(st.tuples(usable, usable), min_size=2, max_size=50))
 def test_numeric_table_round_trips(rows):
     # The other side of "load or reject": a well-formed table must load, with its exact values.
     content = ("x,y\n" + "".join(f"{x!r},{y!r}\n" for x, y in rows)).encode()
@@ -117,29 +118,20 @@ def test_numeric_table_round_trips(rows):
 # ---------------------------------------------------------------- named hostile files
 
 
-@pytest.mark.parametrize("value", ["1e308", "-1e308", "1.7976931348623157e308"])
-def test_largest_float_loads_but_training_rejects(value):
+@pytest.mark.parametrize("value", ["1e308", "-1e308", "1.7976931348623157e308", "1e309"])
+def test_value_beyond_float32_row_dropped(value):
     dataset = parse_table(f"x,y\n{value},1\n2,3\n3,4\n".encode(), "huge.csv")
-    assert dataset.x[0] == float(value)
+    assert list(dataset.x) == [2.0, 3.0]
+    assert dataset.dropped_rows == (2,)
+
+
+def test_square_beyond_float32_rejected_by_training():
+    # 1e20 fits float32, but the feature x² = 1e40 does not.
+    dataset = parse_table(b"x,y\n1e20,1\n2,3\n3,4\n", "huge.csv")
     with pytest.raises(DataError) as caught:
         train(dataset, TrainConfig(epochs=10, batch_size=2))
     assert caught.value.code == "values_too_large"
     assert caught.value.params["column"] == "x"
-
-
-def test_huge_y_rejected_by_training():
-    dataset = parse_table(b"x,y\n1,1e308\n2,3\n3,4\n", "huge-y.csv")
-    with pytest.raises(DataError) as caught:
-        train(dataset, TrainConfig(epochs=10, batch_size=2))
-    assert caught.value.code == "values_too_large"
-    assert caught.value.params["column"] == "y"
-
-
-def test_float_overflow_is_not_a_number():
-    with pytest.raises(DataError) as caught:
-        parse_table(b"x,y\n1e309,1\n2,3\n", "overflow.csv")
-    assert caught.value.code == "not_numeric"
-    assert caught.value.params["row"] == 2
 
 
 def test_diverging_first_epoch_keeps_finite_weights():
@@ -182,11 +174,11 @@ def test_wide_row_under_one_megabyte_is_fast():
 
 
 def test_long_row_within_column_limit_is_rejected():
-    content = b"x,y\n1,2\n" + b"1," * (MAX_COLUMNS // 2) + b"1\n"
+    content = b"x,y\n1,2\n" + b"1," * 500 + b"1\n"
     with pytest.raises(DataError) as caught:
         parse_table(content, "long-row.csv")
-    assert caught.value.code == "unreadable_csv"
-    assert "line 3" in caught.value.params["detail"]
+    assert caught.value.code == "ragged_row"
+    assert caught.value.params["row"] == 3
 
 
 def test_enormous_single_line_without_newline():
@@ -195,34 +187,34 @@ def test_enormous_single_line_without_newline():
     assert dataset is None
     with pytest.raises(DataError) as caught:
         parse_table(content, "line.csv")
-    assert caught.value.code == "missing_column"
-    assert len(caught.value.params["found"]) <= 40
+    assert caught.value.code == "one_column"
+    assert len(caught.value.params["found"]) <= 100
 
 
-def test_enormous_cell_is_shortened_in_the_error():
+def test_enormous_cell_stays_out_of_the_error():
     content = b"x,y\n1," + b"9" * 900_000
     dataset, cpu_s = parse_or_reject(content)
     assert dataset is None
     assert cpu_s < CPU_BUDGET_S
     with pytest.raises(DataError) as caught:
         parse_table(content, "cell.csv")
-    assert caught.value.code == "not_numeric"
-    assert len(caught.value.params["value"]) <= 40
+    for value in caught.value.params.values():
+        assert len(str(value)) <= 100
 
 
 def test_file_over_size_limit_rejected_unread():
-    content = b"x,y\n" + b"1,2\n" * (MAX_FILE_BYTES // 4 + 1)
+    content = b"x,y\n" + b"1,2\n" * (Limits().max_bytes // 4 + 1)
     with pytest.raises(DataError) as caught:
         parse_table(content, "big.csv")
     assert caught.value.code == "file_too_large"
 
 
 @pytest.mark.parametrize("header", ["x,y,x ", "x ,x,y", "x,y,y\t"])
-def test_names_equal_after_strip_rejected(header):
-    content = f"{header}\n1,2,3\n".encode()
-    with pytest.raises(DataError) as caught:
-        parse_table(content, "twice.csv")
-    assert caught.value.code == "duplicate_column"
+def test_names_equal_after_strip_load_or_reject(header):
+    # An older reader crashed with TypeError here, because pandas returned two columns for x.
+    dataset, _ = parse_or_reject(f"{header}\n1,2,3\n4,5,6\n".encode())
+    if dataset is not None:
+        assert_usable(dataset)
 
 
 def test_first_column_never_becomes_the_index():

@@ -40,7 +40,7 @@ def train(at: AppTest, epochs: int = 500, **settings) -> AppTest:
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-@pytest.mark.parametrize("page", ["data", "train", "predict"])
+@pytest.mark.parametrize("page", ["data", "train", "learn", "predict"])
 def test_page_loads(page, lang):
     at = open_page(new_app(lang), page)
     assert not at.exception
@@ -103,10 +103,14 @@ def test_train_shows_results_table():
     at = train(new_app(), epochs=2000, train_lr=1e-4)
     assert not at.exception
     table = at.dataframe[0].value
-    assert list(table["Parameter"]) == ["w1 (x^2)", "w2 (x^1)", "b"]
-    assert table["Learned"][0] == pytest.approx(3.1, abs=0.05)
-    assert table["True"][1] == -1.7
+    assert list(table.columns[:3]) == ["w1 (x²)", "w2 (x)", "b"]
+    assert table.loc["Learned", "w1 (x²)"] == pytest.approx(3.1, abs=0.05)
+    assert table.loc["True", "w2 (x)"] == -1.7
     assert "2,000 epochs" in at.success[0].value
+
+
+def train_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Train")
 
 
 def test_train_rejects_batch_larger_than_data():
@@ -114,7 +118,7 @@ def test_train_rejects_batch_larger_than_data():
     at.radio(key="data_source").set_value("upload").run()
     at.file_uploader[0].set_value(("small.csv", b"x,y\n1,2\n2,5\n3,10\n", "text/csv")).run()
     open_page(at, "train")
-    at.button[0].click().run()
+    train_button(at).click().run()
     assert not at.exception
     assert "batch size 128" in at.error[0].value
     assert "job" not in at.session_state
@@ -144,7 +148,7 @@ def test_language_switch_keeps_settings_and_model():
     assert at.number_input(key="train_epochs").value == 1234
     assert at.number_input(key="train_seed").value == 7
     assert at.session_state["result"].epochs_done == 1234
-    assert at.dataframe[0].value.columns[0] == "매개 변수"
+    assert at.dataframe[0].value.index[0] == "실제값"
 
 
 def test_settings_survive_page_switch():

@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_TIMEOUT_S = 60
+# Playwright's expect() waits 5 s by default, separately from the context's timeout. The
+# first run of a fresh server imports torch, which takes longer than that on a busy machine.
+EXPECT_TIMEOUT_MS = 30_000
 
 
 def free_port() -> int:
@@ -102,7 +105,9 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium package")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

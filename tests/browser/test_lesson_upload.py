@@ -9,7 +9,7 @@ from tests.browser.test_main_flow import nav, no_exception
 def test_upload_lesson_file_and_train(server, page_for, lesson_csv):
     page = page_for("en-US")
     page.goto(server)
-    page.get_by_text("Upload a CSV file", exact=True).click()
+    page.get_by_text("Upload a file", exact=True).click()
     page.get_by_test_id("stFileUploaderDropzone").locator("input[type=file]").set_input_files(str(lesson_csv))
     expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text="dataset.csv: 200 rows")).to_be_visible()
 

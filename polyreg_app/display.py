@@ -1,0 +1,76 @@
+"""The large-text mode for projectors: page text and chart text, per session."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+# Streamlit sizes its text in rem, so scaling the root font scales the whole page. The
+# theme's baseFontSize would do the same, but it is one setting for every session of a server.
+LARGE_TEXT_CSS = "<style>html { font-size: 137.5%; }</style>"
+CHART_FONT = {False: 14, True: 22}  # px; plotly's own default is 12
+CHART_TITLE_FONT = {False: 17, True: 28}
+LARGE_CHART_HEIGHT = 560  # px; Streamlit's default is 450, too short once the text is larger
+
+
+def large_text() -> bool:
+    return bool(st.session_state.get("large_text", False))
+
+
+def apply_page_text() -> None:
+    """Scale the page's text when the session's large-text switch is on."""
+    if large_text():
+        st.html(LARGE_TEXT_CSS)
+
+
+def sized(fig: go.Figure, large: bool) -> go.Figure:
+    """Set every text of ``fig`` (title, axes, legend, hover, colour bar) to the mode's size.
+
+    Each part gets its size explicitly, because Streamlit's plotly theme sets the axes' and
+    the legend's own sizes, which win over the figure-wide ``layout.font``.
+    """
+    size = CHART_FONT[large]
+    fig.update_layout(
+        font=dict(size=size),
+        # A legend above the plot wraps into the title once the text is large, so it is a
+        # column right of the plot, where plotly widens the margin to fit it.
+        title=dict(font=dict(size=CHART_TITLE_FONT[large])),
+        legend=dict(font=dict(size=size), orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
+        margin=dict(t=CHART_TITLE_FONT[large] * 3),
+        hoverlabel=dict(font=dict(size=size)),
+    )
+    fig.update_xaxes(tickfont_size=size, title_font_size=size)
+    fig.update_yaxes(tickfont_size=size, title_font_size=size)
+    fig.update_traces(contours_labelfont_size=size, selector=dict(type="contour"))
+    if large:
+        fig.update_layout(height=LARGE_CHART_HEIGHT)
+    return fig
+
+
+def columns(spec: list[int] | int) -> list:
+    """``st.columns(spec)``, or the same number of full-width rows in large-text mode, where
+    side-by-side charts would be too narrow to read."""
+    count = spec if isinstance(spec, int) else len(spec)
+    if large_text():
+        return [st.container() for _ in range(count)]
+    return st.columns(spec)
+
+
+def table(frame: pd.DataFrame, key: str, number_format: str = "%.4f") -> None:
+    """Show a numeric table: interactive normally, as plain HTML in large-text mode.
+
+    ``st.dataframe`` draws on a canvas in fixed pixel sizes, so only ``st.table`` grows with
+    the page's text.
+    """
+    numeric = frame.select_dtypes("number").columns
+    if large_text():
+        st.table(frame.style.format(lambda v: number_format % v, subset=numeric, na_rep=""))
+        return
+    number = st.column_config.NumberColumn(format=number_format)
+    st.dataframe(frame, column_config={column: number for column in numeric}, key=key)
+
+
+def plotly_chart(fig: go.Figure, key: str) -> None:
+    """Draw ``fig`` at the session's text size. Live and replayed charts need the explicit key."""
+    st.plotly_chart(sized(fig, large_text()), key=key)
