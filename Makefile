@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test test-fast bench bench-train bench-learn bench-parse clean
+.PHONY: run test test-fast bench bench-train bench-learn bench-parse bench-load bench-load-nginx clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ bench-parse: $(VENV)/.installed
 # The Learn page's numbers: optimum, landscape grid, replay figure sizes (docs/performance.md).
 bench-learn: $(VENV)/.installed
 	$(BIN)/python -m bench.learn_bench
+
+# Classroom load: K = 1, 5, 10, 20 browser sessions against one app process (about 10 minutes).
+bench-load: $(VENV)/.dev-installed
+	$(BIN)/python bench/load_bench.py
+
+# The same through nginx and two app processes, all on loopback (needs Debian's nginx package).
+bench-load-nginx: $(VENV)/.dev-installed
+	$(BIN)/python bench/load_bench.py --via nginx
 
 clean:
 	rm -rf $(VENV) .pytest_cache

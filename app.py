@@ -4,23 +4,38 @@ Run with ``make run`` (or ``streamlit run app.py``). This file sets up the page,
 language, device and large-text switches in the sidebar, and the navigation; each screen is in pages/.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from polyreg_app import display, state
 from polyreg_core.device import available_devices, detect_device
 from polyreg_core.i18n import LANGS, t
 from polyreg_core.jobs import configure_torch_threads
+from polyreg_core.logs import configure as configure_logging
 
 LANG_NAMES = {"ko": "한국어", "en": "English"}
+ICON = Path(__file__).resolve().parent / "polyreg_app" / "icon.png"
 
-st.set_page_config(page_title="polyreg", page_icon=":material/show_chart:", layout="wide")
+# A local icon file: a ":material/…:" page icon makes the browser fetch the favicon from
+# fonts.gstatic.com, and the app reaches nothing outside this machine.
+st.set_page_config(page_title="polyreg", page_icon=str(ICON), layout="wide")
+configure_logging()
 configure_torch_threads()
 state.init()
 
 with st.sidebar:
     # The label is in both languages, so a user who cannot read the current one finds it.
-    st.radio("언어 · Language", LANGS, format_func=LANG_NAMES.get, key="lang", horizontal=True)
     lang = state.lang()
+    st.radio(
+        "언어 · Language",
+        LANGS,
+        index=LANGS.index(lang),
+        format_func=LANG_NAMES.get,
+        key="lang_choice",
+        horizontal=True,
+        on_change=state.choose_language,
+    )
     auto_label = t("common.device_auto", lang, device=detect_device())
     st.selectbox(
         t("common.device", lang),

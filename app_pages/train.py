@@ -4,6 +4,8 @@ The run trains in a background thread (``TrainingJob``), so any other widget can
 page meanwhile without touching it. Its settings stay locked until it ends or is stopped.
 """
 
+import logging
+
 import streamlit as st
 
 from polyreg_app import display, state
@@ -15,6 +17,7 @@ from polyreg_core.errors import PolyregError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE
 from polyreg_core.i18n import error_message, t
 from polyreg_core.jobs import TrainingJob
+from polyreg_core.logs import log_user_error
 from polyreg_core.outcome import divergence_message
 from polyreg_core.training import MAX_EPOCHS, OPTIMIZERS, TrainConfig, TrainResult, check_resumable
 
@@ -22,6 +25,8 @@ LIVE_REFRESH_S = 0.25
 LIVE_CHART_REFRESH_S = 1.0
 OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam"}
 SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Streamlit runs a page as __main__, so the logger gets its name by hand.
+logger = logging.getLogger("polyreg_app.pages.train")
 
 lang = state.lang()
 st.title(t("train.title", lang))
@@ -140,12 +145,13 @@ def start(config: TrainConfig, resume: TrainResult | None) -> None:
         if resume is not None:
             check_resumable(resume, config)
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id(), dataset=dataset.name)
         st.error(error_message(exc, lang))
         return
     st.session_state.train_error = None
     st.session_state.train_notice = None
     st.session_state.train_cancelled = False
-    st.session_state.job = TrainingJob(dataset, config, resume=resume).start()
+    st.session_state.job = TrainingJob(dataset, config, resume=resume, session_id=state.session_id()).start()
     st.rerun()
 
 

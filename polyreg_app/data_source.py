@@ -6,6 +6,7 @@ error is stored beside it, and the page shows both.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import replace
 
@@ -15,10 +16,12 @@ import streamlit as st
 from polyreg_app import state
 from polyreg_core.data import Dataset, Reference, SampleSpec, generate_checked
 from polyreg_core.errors import ConfigError, PolyregError
+from polyreg_core.logs import log_user_error
 from polyreg_core.tables import Limits, read_table, to_dataset
 
 # The scatter plot draws at most this many points; more only slow the browser down.
 MAX_PLOTTED_POINTS = 20_000
+logger = logging.getLogger(__name__)
 
 
 def limits() -> tuple[Limits, ConfigError | None]:
@@ -26,6 +29,8 @@ def limits() -> tuple[Limits, ConfigError | None]:
     try:
         return Limits.from_env(), None
     except ConfigError as exc:
+        # NOTE: read on every rerun, so an invalid variable is not logged here, once per run;
+        # the Data page shows it instead.
         return Limits(), exc
 
 
@@ -64,6 +69,7 @@ def read_upload(upload, limits: Limits) -> bool:
         x_column, y_column = table.default_columns()
         dataset = to_dataset(table, x_column, y_column, upload_reference())
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id(), upload=upload.name)
         st.session_state.upload_error = exc
         return False
     st.session_state.upload_error = None
@@ -100,6 +106,7 @@ def apply_column_choice() -> None:
     try:
         dataset = to_dataset(table, st.session_state.data_x_column, st.session_state.data_y_column, upload_reference())
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id(), x=st.session_state.data_x_column, y=st.session_state.data_y_column)
         st.session_state.data_choice_error = exc
         return
     st.session_state.data_choice_error = None
@@ -142,6 +149,7 @@ def apply_generator(limits: Limits) -> None:
     try:
         st.session_state.dataset = generate_checked(spec, limits.max_rows)
     except PolyregError as exc:
+        log_user_error(logger, exc, session=state.session_id(), generator=spec)
         st.session_state.data_gen_error = exc
         return
     st.session_state.data_gen_error = None

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from polyreg_core.data import LESSON_WEIGHTS, Dataset, Reference, SampleSpec, read_csv
 from polyreg_core.i18n import lang_from_locale
@@ -68,8 +69,7 @@ def load_sample() -> Dataset:
 
 def init() -> None:
     """Fill in a new session's defaults and collect a training job that has finished."""
-    if "lang" not in st.session_state:
-        st.session_state.lang = lang_from_locale(st.context.locale)
+    keep_language()
     if "dataset" not in st.session_state:
         st.session_state.dataset = load_sample()
     remember(WIDGET_DEFAULTS)
@@ -78,6 +78,28 @@ def init() -> None:
 
 def lang() -> str:
     return st.session_state.lang
+
+
+def keep_language() -> None:
+    """Set the language from the browser's locale once; replace a guess once a locale arrives.
+
+    ``lang`` is plain session state, not the radio's own key. When it was the radio's key, an
+    English page was seen to turn Korean under load during a training. NOTE: which Streamlit
+    1.67 rerun reset the radio is not pinned down. Some reruns carry no browser locale.
+    """
+    locale = st.context.locale
+    if "lang" not in st.session_state:
+        st.session_state.lang = lang_from_locale(locale)
+        st.session_state.lang_guessed = locale is None
+    elif st.session_state.get("lang_guessed") and locale:
+        st.session_state.lang = lang_from_locale(locale)
+        st.session_state.lang_guessed = False
+
+
+def choose_language() -> None:
+    """Store the language picked in the sidebar radio (its on_change callback)."""
+    st.session_state.lang = st.session_state.lang_choice
+    st.session_state.lang_guessed = False
 
 
 def training_running() -> bool:
@@ -112,3 +134,9 @@ def collect_finished_job() -> None:
     # the epoch a Continue started from, so the page can name the epochs it added
     st.session_state.result_start_epoch = job.resume.epochs_done if job.resume is not None else 0
     st.session_state.job = None
+
+
+def session_id() -> str:
+    """Return the start of Streamlit's id for this browser session, to tell sessions apart in logs."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id[:8] if ctx is not None else "-"

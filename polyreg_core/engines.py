@@ -32,6 +32,7 @@ STEPS_PER_BLOCK = 2048  # a block takes roughly 20 ms on one CPU core
 STOP_CHECK_STEPS = 1024
 FLUSH_INTERVAL_S = 0.1
 DIVERGENCE_FACTOR = 1e6  # a cost this many times the first epoch's counts as diverged
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 # (epochs done in this run, costs of the epochs since the last call, their parameter rows)
 Report = Callable[[int, np.ndarray, np.ndarray], None]
@@ -135,7 +136,11 @@ def _cost_limit(first_cost: float) -> float:
 
 
 def _first_bad_epoch(cost: np.ndarray, params: np.ndarray, limit: float) -> int | None:
-    bad = ~np.isfinite(cost) | (cost > limit) | ~np.isfinite(params).all(axis=1)
+    # The closed-form engine steps in float64, but the model keeps float32 weights: a weight
+    # above float32's range would turn into inf when copied back, so it counts as diverged too.
+    # The comparison is False for NaN, which makes NaN weights count as well.
+    fits = (np.abs(params) <= FLOAT32_MAX).all(axis=1)
+    bad = ~np.isfinite(cost) | (cost > limit) | ~fits
     return int(np.argmax(bad)) if bad.any() else None
 
 

@@ -22,6 +22,7 @@ import torch
 
 from polyreg_core.data import Dataset
 from polyreg_core.errors import PolyregError
+from polyreg_core.logs import log_user_error
 from polyreg_core.history import downsample
 from polyreg_core.training import Progress, TrainConfig, TrainResult, train
 
@@ -134,6 +135,7 @@ class TrainingJob:
     dataset: Dataset
     config: TrainConfig
     resume: TrainResult | None = None
+    session_id: str = ""  # names the browser session in log lines
     queue: TrainingQueue = field(default_factory=lambda: SHARED_QUEUE)
     job_id: int = field(default_factory=lambda: next(_job_ids))
     _progress: Progress | None = None
@@ -203,12 +205,12 @@ class TrainingJob:
         try:
             result = train(self.dataset, self.config, self._on_progress, self._stop.is_set, self.resume)
         except PolyregError as exc:
-            logger.info("training job %d rejected its settings: %s", self.job_id, exc.code)
+            log_user_error(logger, exc, job=self.job_id, session=self.session_id, dataset=self.dataset.name)
             with self._lock:
                 self._error = exc
             return
         except Exception:  # a bug, not bad input: keep its traceback in the server log
-            logger.exception("training job %d failed: %s", self.job_id, self.config)
+            logger.exception("training job %d failed: session=%s config=%s", self.job_id, self.session_id, self.config)
             with self._lock:
                 self._error = PolyregError("internal_error")
             return

@@ -36,6 +36,10 @@ MAX_ROWS_ENV = "POLYREG_MAX_ROWS"
 
 # How many bad cells a report describes, and how many dropped row numbers a message lists.
 MAX_EXAMPLES = 5
+# Wider rows are rejected before parsing: pandas spends seconds per 100,000 fields on a first
+# data row longer than the header (it builds an index level per extra field).
+MAX_COLUMNS = 1_000
+MAX_WIDTH_CHECK_LINES = 20  # the title lines the sniffer may skip, the header and the first rows
 MAX_LISTED_ROWS = 10
 
 NUMBER, TEXT, BOOLEAN, EMPTY, INDEX = "number", "text", "boolean", "empty", "index"
@@ -274,6 +278,7 @@ def _read_text(content: bytes, name: str, limits: Limits) -> Table:
     text, encoding = sniff.decode(content, name)
     if not text.strip():
         raise DataError("empty_file", file=name)
+    _check_width(text, name)
     layout = sniff.sniff_layout(text, name)
     names, unnamed = _column_names(layout.header, layout.n_columns)
     # UTF-8 bytes go straight to pandas' C parser; anything else is re-encoded once.
@@ -299,6 +304,18 @@ def _read_text(content: bytes, name: str, limits: Limits) -> Table:
         decimal=layout.decimal,
         titles=layout.titles,
     )
+
+
+def _check_width(text: str, name: str) -> None:
+    """Raise DataError for a line among the first ones with more than MAX_COLUMNS fields.
+
+    The separator is not known yet, so each candidate counts. This is an upper bound on the
+    fields, because separators inside quotes count too.
+    """
+    for number, line in enumerate(text.split("\n", MAX_WIDTH_CHECK_LINES)[:MAX_WIDTH_CHECK_LINES], start=1):
+        fields = max(line.count(separator) for separator in (",", ";", "\t")) + 1
+        if fields > MAX_COLUMNS:
+            raise DataError("too_many_columns", file=name, row=number, columns=fields, limit=MAX_COLUMNS)
 
 
 def _parse_csv(data: bytes, layout: sniff.Layout, names: list[str], limits: Limits, name: str) -> pd.DataFrame:

@@ -219,7 +219,7 @@ def test_language_switch_keeps_upload():
     at = upload(new_app("ko"), "scores.csv", "공부시간,점수\n1,52\n2,55\n3,61\n".encode("cp949"))
     at.selectbox(key="data_x_column").set_value("점수").run()
     at.selectbox(key="data_y_column").set_value("공부시간").run()
-    at.radio(key="lang").set_value("en").run()
+    at.radio(key="lang_choice").set_value("en").run()
     assert "3 rows loaded" in at.success[0].value
     assert at.selectbox(key="data_x_column").value == "점수"
     assert at.session_state["dataset"].x_column == "점수"

@@ -53,6 +53,19 @@ def test_default_language_is_korean():
     assert at.title[0].value == "데이터"
 
 
+def test_language_radio_follows_session_language():
+    at = new_app("en")
+    assert at.radio(key="lang_choice").value == "en"
+    assert at.title[0].value == "Data"
+
+
+def test_user_language_choice_sticks():
+    at = new_app("en")
+    at.radio(key="lang_choice").set_value("ko").run()
+    at.run()
+    assert at.title[0].value == "데이터"
+
+
 def test_data_page_starts_on_sample():
     at = new_app()
     assert "200 rows" in at.success[0].value
@@ -130,7 +143,7 @@ def test_predict_form_and_quick_inputs():
 
 def test_language_switch_keeps_settings_and_model():
     at = train(new_app("en"), epochs=1234, train_seed=7)
-    at.radio(key="lang").set_value("ko").run()
+    at.radio(key="lang_choice").set_value("ko").run()
     assert at.title[0].value == "학습"
     assert at.number_input(key="train_epochs").value == 1234
     assert at.number_input(key="train_seed").value == 7

@@ -143,7 +143,7 @@ def test_settings_locked_while_running_and_stop():
 def test_other_widgets_do_not_disturb_a_run():
     at = wait_for_progress(start_training(new_app(), train_epochs=LONG_EPOCHS))
     job = at.session_state["job"]
-    at.radio(key="lang").set_value("ko").run()
+    at.radio(key="lang_choice").set_value("ko").run()
     open_page(at, "predict")
     open_page(at, "data")
     assert at.session_state["job"] is job

@@ -53,10 +53,17 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = STARTUP
     raise TimeoutError(f"streamlit did not become healthy at {url} in {timeout_s} s")
 
 
-def start_server(log_path: Path, extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+def start_server(
+    log_path: Path, extra_env: dict[str, str] | None = None, launcher: list[str] | None = None
+) -> tuple[str, subprocess.Popen]:
+    """Start ``streamlit run app.py`` on a free loopback port, its output in ``log_path``.
+
+    ``launcher`` replaces ``python -m streamlit``, for a test that wraps the server (strace, a
+    fault injected before Streamlit starts).
+    """
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        *(launcher or [sys.executable, "-m", "streamlit"]), "run", str(ROOT / "app.py"),
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
