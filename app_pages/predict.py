@@ -23,9 +23,13 @@ st.title(t("predict.title", lang))
 
 
 def formula(weights, bias) -> str:
+    """Write the learned curve as a teacher would: 3.1069·x² − 1.7027·x + 0.0729."""
     degree = len(weights)
-    terms = [f"{w:+.4f}·x{_power(degree - i)}" for i, w in enumerate(weights)]
-    return " ".join(terms) + f" {bias:+.4f}"
+    terms = [(w, f"·x{_power(degree - i)}") for i, w in enumerate(weights)] + [(bias, "")]
+    text = f"{terms[0][0]:.4f}{terms[0][1]}".replace("-", "−")
+    for value, power in terms[1:]:
+        text += f" {'−' if value < 0 else '+'} {abs(value):.4f}{power}"
+    return text
 
 
 def _power(k: int) -> str:

@@ -72,7 +72,15 @@ def settings_form() -> tuple[TrainConfig | None, bool]:
         if running:
             st.caption(t("training.locked", lang))
         c1, c2, c3 = st.columns(3)
-        c1.number_input(t("train.epochs", lang), 1, MAX_EPOCHS, step=1000, key="train_epochs", disabled=running)
+        c1.number_input(
+            t("train.epochs", lang),
+            1,
+            MAX_EPOCHS,
+            step=1000,
+            key="train_epochs",
+            disabled=running,
+            help=t("train.epochs_help", lang, max=MAX_EPOCHS),
+        )
         c2.number_input(t("train.lr", lang), 1e-8, 10.0, step=1e-5, format="%.6f", key="train_lr", disabled=running)
         c3.number_input(t("train.batch_size", lang), 1, 1_000_000, key="train_batch_size", disabled=running)
         c1, c2, c3 = st.columns(3)
@@ -218,7 +226,12 @@ def outcome_message(result: TrainResult) -> None:
     start_epoch = st.session_state.get("result_start_epoch", 0)
     if start_epoch:
         st.caption(t("training.continued", lang, start=start_epoch, end=result.epochs_done))
-    st.success(t("train.done", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device))
+    done = t("train.done", lang, epochs=result.epochs_done, seconds=result.train_seconds, device=result.device)
+    # A diverged run is no success: its warning above says what happened, this only adds the time.
+    if result.diverged_at_epoch:
+        st.caption(done)
+    else:
+        st.success(done)
 
 
 def results(result: TrainResult) -> None:

@@ -63,12 +63,21 @@ def table(frame: pd.DataFrame, key: str, number_format: str = "%.4f") -> None:
     ``st.dataframe`` draws on a canvas in fixed pixel sizes, so only ``st.table`` grows with
     the page's text.
     """
+    frame = frame.apply(_numeric_if_possible)
     numeric = frame.select_dtypes("number").columns
+    # A missing value (no true bias for uploaded data, say) shows as a dash, not "None".
+    styled = frame.style.format(lambda v: number_format % v, subset=numeric, na_rep="—")
     if large_text():
-        st.table(frame.style.format(lambda v: number_format % v, subset=numeric, na_rep=""))
+        st.table(styled)
         return
-    number = st.column_config.NumberColumn(format=number_format)
-    st.dataframe(frame, column_config={column: number for column in numeric}, key=key)
+    st.dataframe(styled, key=key)
+
+
+def _numeric_if_possible(column: pd.Series) -> pd.Series:
+    try:
+        return pd.to_numeric(column)
+    except (ValueError, TypeError):
+        return column
 
 
 def plotly_chart(fig: go.Figure, key: str) -> None:

@@ -1,5 +1,7 @@
 """The lesson's own dataset.csv uploaded through the page, trained with the defaults."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -26,7 +28,9 @@ def test_upload_lesson_file_and_train(server, page_for, lesson_csv):
     expect(value).to_be_visible()
     assert float(value.inner_text()) == pytest.approx(69.4, abs=1.0)
     caption = page.get_by_text("Model trained for 10,000 epochs on dataset.csv")
-    formula = caption.inner_text().split("y = ")[1].split()
-    assert float(formula[0].split("·")[0]) == pytest.approx(3.10, abs=0.01)
-    assert float(formula[1].split("·")[0]) == pytest.approx(-1.70, abs=0.01)
+    # "y = 3.1069·x² − 1.7027·x + 0.0729": signs are spaced out and use the minus sign.
+    formula = caption.inner_text().split("y = ")[1].replace(" ", "").replace("−", "-")
+    w1, w2 = re.match(r"([-\d.]+)·x²\+?([-\d.]+)·x", formula).groups()
+    assert float(w1) == pytest.approx(3.10, abs=0.01)
+    assert float(w2) == pytest.approx(-1.70, abs=0.01)
     no_exception(page)
