@@ -2,10 +2,12 @@
 
 import psutil
 import pytest
+from playwright.sync_api import expect
 
+from polyreg_core.i18n import t
 from polyreg_core.training import TrainConfig
 from tests.browser.conftest import start_server, stop_server
-from tests.browser.steps import expect_trained, nav, no_exception, press_train
+from tests.browser.steps import LANG, expect_trained, nav, no_exception
 
 WARM_UP_RUNS = 3  # the first runs fill caches (torch, plotly, the allocator's arenas) once
 MEASURED_RUNS = 50
@@ -18,9 +20,16 @@ def rss_mb(process: psutil.Process) -> float:
 
 
 def train_once(page, epochs: int) -> None:
+    # After a run the form's button continues that run; Reset first, so each run starts fresh
+    # and the history does not grow from one run to the next.
+    reset = page.get_by_role("button", name=t("training.reset", LANG), exact=True)
+    if reset.count():
+        reset.click()
+    start = page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=t("train.start", LANG), exact=True)
+    expect(start).to_be_enabled()
     # Each run gets its own epoch count, so its success message differs from the last one.
     page.get_by_test_id("stNumberInputField").first.fill(str(epochs))
-    press_train(page)
+    start.click()
     expect_trained(page, epochs)
 
 
