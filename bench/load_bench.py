@@ -9,7 +9,9 @@ contexts. Every session uploads a CSV generated with its own true coefficients, 
 the lesson's defaults (all sessions press Train at the same moment), requests x = 5 and
 checks the prediction against the least-squares optimum of its own data (numpy.polyfit). It
 prints, per K: sessions completed, errors, p50 and p95 seconds from pressing Train to the
-result, and the peak resident memory of the app processes.
+result, the peak resident memory of the app processes and, per process, its open connections
+at the moment every session is ready to train (one websocket per session, so behind nginx it
+shows how the sessions were spread).
 """
 
 from __future__ import annotations
@@ -95,7 +97,9 @@ async def fail_on_error_elements(page, step: str) -> None:
             raise RuntimeError(f"{step}: the page shows {test_id}: {(await shown.first.inner_text())[:200]}")
 
 
-async def run_session(browser, url: str, session: Session, all_ready: asyncio.Barrier, train_timeout_s: float) -> None:
+async def run_session(
+    browser, url: str, session: Session, all_ready: asyncio.Barrier, on_ready, train_timeout_s: float
+) -> None:
     """Upload, train (after every session is ready), predict; store the outcome in ``session``."""
     from playwright.async_api import expect
 
@@ -108,7 +112,7 @@ async def run_session(browser, url: str, session: Session, all_ready: asyncio.Ba
         await page.goto(url)
         await page.get_by_test_id("stRadio").get_by_text(t("data.source_upload", LANG), exact=True).click()
         await page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(session.csv_path))
-        loaded = t("data.loaded", LANG, name=session.csv_path.name, rows=SampleSpec().n_points)
+        loaded = t("data.loaded", LANG, name=session.csv_path.name, rows=SampleSpec().n_points, x="x", y="y")
         await expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text=loaded)).to_be_visible()
         await nav(page, "common.nav_train")
         start = page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=t("train.start", LANG), exact=True)
@@ -116,7 +120,8 @@ async def run_session(browser, url: str, session: Session, all_ready: asyncio.Ba
     except Exception as exc:
         session.error = f"set-up: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     # Every session waits here, failed or not, so the barrier always opens.
-    await all_ready.wait()
+    if await all_ready.wait() == 0:
+        on_ready()
     if session.error:
         await context.close()
         return
@@ -143,14 +148,14 @@ async def run_session(browser, url: str, session: Session, all_ready: asyncio.Ba
         await context.close()
 
 
-async def run_round(url: str, sessions: list[Session], train_timeout_s: float) -> None:
+async def run_round(url: str, sessions: list[Session], on_ready, train_timeout_s: float) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             barrier = asyncio.Barrier(len(sessions))
-            await asyncio.gather(*(run_session(browser, url, s, barrier, train_timeout_s) for s in sessions))
+            await asyncio.gather(*(run_session(browser, url, s, barrier, on_ready, train_timeout_s) for s in sessions))
         finally:
             await browser.close()
 
@@ -174,6 +179,7 @@ class Row:
     p95_s: float
     peak_rss_mb: float
     wall_s: float
+    connections: list[int]  # per app process when all were ready; behind nginx, the spread
 
 
 def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session]]:
@@ -184,7 +190,7 @@ def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session
         try:
             started = time.perf_counter()
             with RssSampler(app_set.apps) as sampler:
-                asyncio.run(run_round(app_set.url, sessions, train_timeout_s))
+                asyncio.run(run_round(app_set.url, sessions, sampler.count_connections, train_timeout_s))
             wall_s = time.perf_counter() - started
         finally:
             app_set.close()
@@ -198,18 +204,20 @@ def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session
         p95_s=float(np.percentile(times, 95)) if times else float("nan"),
         peak_rss_mb=sampler.peak_bytes / 2**20,
         wall_s=wall_s,
+        connections=sampler.connections,
     )
     return row, sessions
 
 
 def markdown_table(rows: list[Row]) -> str:
     lines = [
-        "| K | completed | errors | Train→result p50 (s) | p95 (s) | server peak RSS (MB) | round (s) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| K | completed | errors | Train→result p50 (s) | p95 (s) | server peak RSS (MB) | round (s) | connections per process |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
+        spread = " / ".join(str(n) for n in r.connections)
         lines.append(
-            f"| {r.sessions} | {r.completed} | {r.errors} | {r.p50_s:.2f} | {r.p95_s:.2f} | {r.peak_rss_mb:.0f} | {r.wall_s:.1f} |"
+            f"| {r.sessions} | {r.completed} | {r.errors} | {r.p50_s:.2f} | {r.p95_s:.2f} | {r.peak_rss_mb:.0f} | {r.wall_s:.1f} | {spread} |"
         )
     return "\n".join(lines)
 

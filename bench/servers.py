@@ -200,12 +200,18 @@ def _write_nginx_conf(directory: Path, app_ports: list[int], port: int) -> Path:
 
 
 class RssSampler:
-    """Sample the summed resident memory of some process trees in a thread; keep the peak."""
+    """Sample the summed resident memory of some process trees in a thread; keep the peak.
+
+    ``count_connections`` notes each process's open inbound connections at one moment: once
+    the pages have loaded, each browser session holds just its websocket, so behind nginx this
+    shows how the sessions were spread.
+    """
 
     def __init__(self, processes: list[subprocess.Popen], interval_s: float = 0.2):
         self.roots = [psutil.Process(p.pid) for p in processes]
         self.interval_s = interval_s
         self.peak_bytes = 0
+        self.connections = [0] * len(self.roots)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
@@ -231,3 +237,16 @@ class RssSampler:
         while not self._stop.is_set():
             self.peak_bytes = max(self.peak_bytes, self.sample())
             self._stop.wait(self.interval_s)
+
+    def count_connections(self) -> None:
+        self.connections = [inbound_connections(root) for root in self.roots]
+
+
+def inbound_connections(process: psutil.Process) -> int:
+    """Established TCP connections that arrived at one of ``process``'s listening ports."""
+    try:
+        connections = process.net_connections(kind="tcp")
+    except psutil.NoSuchProcess:
+        return 0
+    listening = {c.laddr.port for c in connections if c.status == psutil.CONN_LISTEN}
+    return sum(c.status == psutil.CONN_ESTABLISHED and c.laddr.port in listening for c in connections)
