@@ -1,7 +1,7 @@
 """polyreg: a bilingual Streamlit dashboard that teaches nonlinear regression with PyTorch.
 
 Run with ``make run`` (or ``streamlit run app.py``). This file sets up the page, the
-language, device and large-text switches in the sidebar, and the navigation; each screen is in pages/.
+language, device and large-text switches in the sidebar, and the navigation; each screen is in app_pages/.
 """
 
 from pathlib import Path
@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from polyreg_app import display, state
+from polyreg_app.messages import escape_markdown
 from polyreg_core.device import available_devices, detect_device
 from polyreg_core.i18n import LANGS, t
 from polyreg_core.jobs import configure_torch_threads
@@ -49,7 +50,7 @@ with st.sidebar:
     if dataset is None:
         st.caption(t("common.no_dataset", lang))
     else:
-        st.caption(t("common.dataset_in_use", lang, name=dataset.name, rows=len(dataset)))
+        st.caption(t("common.dataset_in_use", lang, name=escape_markdown(dataset.name), rows=len(dataset)))
 
 pages = [
     st.Page("app_pages/data.py", title=t("common.nav_data", lang), icon=":material/table_chart:", url_path="data", default=True),

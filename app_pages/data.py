@@ -4,10 +4,10 @@ import streamlit as st
 
 from polyreg_app import data_source, display, state
 from polyreg_app.charts import data_scatter
+from polyreg_app.messages import error_text, escape_markdown
 from polyreg_core.data import SAMPLE_SEED
-from polyreg_core.i18n import error_message, t
+from polyreg_core.i18n import t
 from polyreg_core.reports import bad_cell_lines, dropped_report, format_note, header_notes, not_offered_note
-from polyreg_core.tables import MAX_ROWS_ENV, MAX_UPLOAD_ENV
 
 # .xls is accepted by the browser only so that the parser can explain why it cannot be read.
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls"]
@@ -21,7 +21,9 @@ def upload_section() -> None:
     upload = st.file_uploader(
         t("data.upload_label", lang), type=UPLOAD_TYPES, key="data_upload", max_upload_size=max_mb
     )
-    st.caption(t("data.upload_limits", lang, mb=max_mb, rows=limits.max_rows, mb_variable=MAX_UPLOAD_ENV, rows_variable=MAX_ROWS_ENV))
+    # The environment variables that change these limits are for whoever runs the server; the
+    # README names them, the page does not.
+    st.caption(t("data.upload_limits", lang, mb=max_mb, rows=limits.max_rows))
     with st.spinner(t("data.reading", lang)):
         replaced = data_source.read_upload(upload, limits)
     if replaced:
@@ -29,16 +31,16 @@ def upload_section() -> None:
 
     error = st.session_state.get("upload_error")
     if error is not None:
-        st.error(error_message(error, lang))
-        st.info(t("data.kept_previous", lang, name=st.session_state.dataset.name))
+        st.error(error_text(error, lang))
+        st.info(t("data.kept_previous", lang, name=escape_markdown(st.session_state.dataset.name)))
     table = st.session_state.get("data_table")
     if table is None:
         if upload is None:
             st.info(t("data.upload_prompt", lang))
         return
 
-    st.caption(format_note(table, lang))
-    for note in header_notes(table, lang):
+    st.caption(format_note(table, lang, escape_markdown))
+    for note in header_notes(table, lang, escape_markdown):
         st.info(note)
     if table.needs_column_choice:
         column_pickers(table)
@@ -46,8 +48,8 @@ def upload_section() -> None:
     data_source.apply_column_choice()
     choice_error = st.session_state.get("data_choice_error")
     if choice_error is not None:
-        st.error(error_message(choice_error, lang))
-        st.info(t("data.kept_previous", lang, name=st.session_state.dataset.name))
+        st.error(error_text(choice_error, lang))
+        st.info(t("data.kept_previous", lang, name=escape_markdown(st.session_state.dataset.name)))
 
 
 def column_pickers(table) -> None:
@@ -56,7 +58,7 @@ def column_pickers(table) -> None:
     rebuild = {"on_change": data_source.apply_column_choice}
     left.selectbox(t("data.x_column", lang), table.numeric_columns, key="data_x_column", **rebuild)
     right.selectbox(t("data.y_column", lang), table.numeric_columns, key="data_y_column", **rebuild)
-    others = not_offered_note(table, lang)
+    others = not_offered_note(table, lang, escape_markdown)
     if others:
         st.caption(others)
 
@@ -95,8 +97,8 @@ def generator_section() -> None:
     data_source.apply_generator(limits)
     error = st.session_state.get("data_gen_error")
     if error is not None:
-        st.error(error_message(error, lang))
-        st.info(t("data.kept_previous", lang, name=st.session_state.dataset.name))
+        st.error(error_text(error, lang))
+        st.info(t("data.kept_previous", lang, name=escape_markdown(st.session_state.dataset.name)))
         return
     spec = st.session_state.data_gen_spec
     st.caption(t("data.generator_caption", lang, n=spec.n_points, start=spec.x_start, step=spec.x_step, seed=spec.seed))
@@ -104,10 +106,11 @@ def generator_section() -> None:
 
 def dataset_section() -> None:
     dataset = st.session_state.dataset
-    st.success(t("data.loaded", lang, name=dataset.name, rows=len(dataset), x=dataset.x_column, y=dataset.y_column))
+    names = {"name": dataset.name, "x": dataset.x_column, "y": dataset.y_column}
+    st.success(t("data.loaded", lang, rows=len(dataset), **{k: escape_markdown(v) for k, v in names.items()}))
     report = dropped_report(dataset, lang)
     if report:
-        examples = "\n".join(f"- {line}" for line in bad_cell_lines(dataset, lang))
+        examples = "\n".join(f"- {line}" for line in bad_cell_lines(dataset, lang, escape_markdown))
         st.warning(f"{report}\n\n{examples}")
     st.caption(reference_line(dataset.reference))
 
@@ -142,7 +145,7 @@ def _signed(value: float) -> str:
 st.title(t("data.title", lang))
 st.caption(t("data.intro", lang))
 if limits_error is not None:
-    st.error(error_message(limits_error, lang))
+    st.error(error_text(limits_error, lang))
 
 source = st.radio(
     t("data.source", lang),

@@ -7,10 +7,11 @@ import pandas as pd
 import streamlit as st
 
 from polyreg_app import display, state
+from polyreg_app.messages import error_text, escape_markdown
 from polyreg_app.insight import divergence_explanation, parameter_names, show_coefficient_table
 from polyreg_app.insight_charts import distance_chart, landscape_chart, replay_cost_chart, replay_fit_chart, residual_chart
 from polyreg_core.errors import PolyregError
-from polyreg_core.i18n import error_message, t
+from polyreg_core.i18n import t
 from polyreg_core.insight import CostGeometry, cost_geometry, distances, fit_metrics, parameters, predict_with, sample_indices, true_parameters
 from polyreg_core.landscape import ZOOM_LEVELS, landscape, view_box
 from polyreg_core.step import StepExplanation, explain_step
@@ -51,7 +52,7 @@ st.caption(
     t(
         "learn.run_line",
         lang,
-        name=dataset.name,
+        name=escape_markdown(dataset.name),
         epochs=result.epochs_done,
         lr=config.lr,
         batch_size=config.batch_size,
@@ -224,7 +225,7 @@ def step_section() -> None:
     try:
         step = explain_step(dataset, config, result)
     except PolyregError as exc:
-        st.error(error_message(exc, lang))
+        st.error(error_text(exc, lang))
         return
     st.write(t("learn.step_intro", lang, epoch=step.epoch, rows=len(step.rows), loss=step.loss, lr=step.lr))
     st.latex(r"\frac{\partial L}{\partial w_j} = \frac{2}{B}\sum_i (\hat y_i - y_i)\, f_{ij}, \qquad \frac{\partial L}{\partial b} = \frac{2}{B}\sum_i (\hat y_i - y_i)")

@@ -9,13 +9,14 @@ import logging
 import streamlit as st
 
 from polyreg_app import display, state
+from polyreg_app.messages import error_text, escape_markdown
 from polyreg_app.charts import fit_chart, loss_chart
 from polyreg_app.guards import batch_guard
 from polyreg_app.insight import lr_guidance_panel, show_coefficient_table
 from polyreg_core.device import detect_device
 from polyreg_core.errors import PolyregError
 from polyreg_core.features import MAX_DEGREE, MIN_DEGREE
-from polyreg_core.i18n import error_message, t
+from polyreg_core.i18n import t
 from polyreg_core.jobs import TrainingJob
 from polyreg_core.logs import log_user_error
 from polyreg_core.outcome import divergence_message
@@ -154,7 +155,7 @@ def start(config: TrainConfig, resume: TrainResult | None) -> None:
             check_resumable(resume, config)
     except PolyregError as exc:
         log_user_error(logger, exc, session=state.session_id(), dataset=dataset.name)
-        st.error(error_message(exc, lang))
+        st.error(error_text(exc, lang))
         return
     st.session_state.train_error = None
     st.session_state.train_notice = None
@@ -168,7 +169,7 @@ def same_data_as(resume: TrainResult) -> bool:
     trained_on = st.session_state.result_dataset
     if trained_on.fingerprint == dataset.fingerprint:
         return True
-    st.error(t("training.data_changed", lang, old=trained_on.name, new=dataset.name))
+    st.error(t("training.data_changed", lang, old=escape_markdown(trained_on.name), new=escape_markdown(dataset.name)))
     return False
 
 
@@ -210,7 +211,7 @@ def _live_line(epoch, cost, weights, bias) -> str:
 def notices() -> None:
     """Messages about the last action: a failed or cancelled run, a reset."""
     if st.session_state.get("train_error") is not None:
-        st.error(t("train.failed", lang, message=error_message(st.session_state.train_error, lang)))
+        st.error(t("train.failed", lang, message=error_text(st.session_state.train_error, lang)))
     if st.session_state.get("train_cancelled"):
         st.info(t("training.cancelled", lang))
     notice = st.session_state.get("train_notice")

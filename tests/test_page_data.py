@@ -223,3 +223,18 @@ def test_language_switch_keeps_upload():
     assert "3 rows loaded" in at.success[0].value
     assert at.selectbox(key="data_x_column").value == "점수"
     assert at.session_state["dataset"].x_column == "점수"
+
+
+def test_text_from_the_file_is_not_rendered_as_markdown():
+    # A file name, a title row, a column name and a bad cell that would each become a link, an
+    # image or bold text if the page rendered them as Markdown.
+    content = b"[title](http://example.invalid/t)\nx,y,**note**\n1,2,a\n2,5,b\n3,**x**,c\n4,17,d\n"
+    at = upload(new_app(), "![p](http://example.invalid/p).csv", content)
+    shown = [e.value for kind in ("success", "info", "caption", "warning") for e in getattr(at, kind)]
+    assert any("example.invalid/p" in text for text in shown)  # the name is shown, escaped
+    assert any("example.invalid/t" in text for text in shown)  # so is the skipped title
+    assert any("\\*\\*x\\*\\*" in text for text in shown)  # and the bad cell
+    for text in shown:
+        assert "](" not in text
+        assert "**x**" not in text and "**note**" not in text
+    assert not at.exception
