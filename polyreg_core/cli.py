@@ -39,19 +39,36 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, with its usage errors translated and raised instead of printed."""
+    """argparse in the chosen language: its headings and -h's help translated, its usage
+    errors translated and raised instead of printed."""
 
-    lang = "en"
+    def __init__(self, *args, lang: str = "en", **kwargs):
+        super().__init__(*args, formatter_class=_formatter(lang), add_help=False, **kwargs)
+        self.lang = lang
+        self._positionals.title = t("cli.positionals_title", lang)
+        self._optionals.title = t("cli.options_title", lang)
+        self.add_argument("-h", "--help", action="help", help=t("cli.help_help", lang))
 
     def error(self, message: str):  # argparse's hook; never returns
         raise CliError(_translate_usage_error(message, self.lang))
+
+
+def _formatter(lang: str) -> type[argparse.HelpFormatter]:
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage, actions, groups, prefix=None):
+            super().add_usage(usage, actions, groups, t("cli.usage_prefix", lang) if prefix is None else prefix)
+
+    return Formatter
 
 
 # argparse's own message templates (Python 3.11), mapped to translated ones.
 _USAGE_PATTERNS = [
     (re.compile(r"the following arguments are required: (?P<detail>.+)"), "cli.missing_argument"),
     (re.compile(r"unrecognized arguments: (?P<detail>.+)"), "cli.unknown_argument"),
-    (re.compile(r"argument (?P<option>[^:]+): invalid choice: (?P<detail>.+)"), "cli.invalid_choice"),
+    (
+        re.compile(r"argument (?P<option>[^:]+): invalid choice: (?P<value>.+) \(choose from (?P<choices>.+)\)"),
+        "cli.invalid_choice",
+    ),
     (re.compile(r"argument (?P<option>[^:]+): expected (?:one|at least one) argument"), "cli.expected_value"),
     (re.compile(r"argument (?P<option>[^:]+): invalid int value: '(?P<value>.*)'"), "cli.invalid_int"),
     (re.compile(r"argument (?P<option>[^:]+): invalid float value: '(?P<value>.*)'"), "cli.invalid_float"),
@@ -73,11 +90,11 @@ def default_lang(environ: dict[str, str] = os.environ) -> str:
 
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m polyreg_core", description=t("cli.description", lang))
-    parser.lang = lang
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    p = commands.add_parser("train", help=t("cli.train_help", lang))
-    p.lang = lang
+    parser = _Parser(prog="python -m polyreg_core", description=t("cli.description", lang), lang=lang)
+    # Also before the command (`--lang ko train …`); _lang_from_argv has already read it.
+    parser.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
+    commands = parser.add_subparsers(dest="command", metavar="{train,predict}", required=True, parser_class=_Parser)
+    p = commands.add_parser("train", help=t("cli.train_help", lang), lang=lang)
     defaults = TrainConfig()
     p.add_argument("csv", help=t("cli.csv_help", lang))
     p.add_argument("--x-column", metavar="NAME", help=t("cli.x_column_help", lang))

@@ -25,8 +25,7 @@ def add_export_options(parser: argparse.ArgumentParser, lang: str) -> None:
 
 
 def add_predict_command(commands, lang: str) -> None:
-    p = commands.add_parser("predict", help=t("export.predict_help", lang))
-    p.lang = lang
+    p = commands.add_parser("predict", help=t("export.predict_help", lang), lang=lang)
     p.add_argument("model", help=t("export.model_help", lang))
     p.add_argument("x", type=float, nargs="+", metavar="X", help=t("export.x_help", lang))
     p.add_argument("--json", action="store_true", help=t("cli.json_help", lang))

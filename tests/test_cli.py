@@ -85,3 +85,25 @@ def test_divergence_exits_3():
     done = run_cli("train", str(SAMPLE_CSV), "--lr", "0.01", "--epochs", "500")
     assert done.returncode == 3
     assert "diverged" in done.stderr
+
+
+def test_korean_help_has_no_english_headings():
+    done = run_cli("train", "--help", lang="ko")
+    assert done.returncode == 0
+    assert done.stdout.startswith("사용법: ")
+    for english in ("usage:", "positional arguments", "options:", "show this help"):
+        assert english not in done.stdout
+    assert "위치 인수:" in done.stdout and "옵션:" in done.stdout
+
+
+def test_lang_may_come_before_the_command():
+    command = [sys.executable, "-m", "polyreg_core", "--lang", "ko", "train", str(SAMPLE_CSV), "--epochs", "10"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "에폭" in done.stdout
+
+
+def test_unknown_command_lists_the_choices_in_korean():
+    done = run_cli("trian", "data.csv", lang="ko")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "오류: 'trian'은(는) {train,predict}에 쓸 수 없는 값입니다. 쓸 수 있는 값: 'train', 'predict'"
