@@ -180,6 +180,7 @@ class Row:
     peak_rss_mb: float
     wall_s: float
     connections: list[int]  # per app process when all were ready; behind nginx, the spread
+    cpu_s: list[float]  # CPU seconds each app process used during the round
 
 
 def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session]]:
@@ -205,19 +206,21 @@ def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session
         peak_rss_mb=sampler.peak_bytes / 2**20,
         wall_s=wall_s,
         connections=sampler.connections,
+        cpu_s=sampler.cpu_s,
     )
     return row, sessions
 
 
 def markdown_table(rows: list[Row]) -> str:
     lines = [
-        "| K | completed | errors | Train→result p50 (s) | p95 (s) | server peak RSS (MB) | round (s) | connections per process |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| K | completed | errors | Train→result p50 (s) | p95 (s) | server peak RSS (MB) | round (s) | server CPU (s) | connections per process |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         spread = " / ".join(str(n) for n in r.connections)
+        cpu = " / ".join(f"{c:.0f}" for c in r.cpu_s)
         lines.append(
-            f"| {r.sessions} | {r.completed} | {r.errors} | {r.p50_s:.2f} | {r.p95_s:.2f} | {r.peak_rss_mb:.0f} | {r.wall_s:.1f} | {spread} |"
+            f"| {r.sessions} | {r.completed} | {r.errors} | {r.p50_s:.2f} | {r.p95_s:.2f} | {r.peak_rss_mb:.0f} | {r.wall_s:.1f} | {cpu} | {spread} |"
         )
     return "\n".join(lines)
 

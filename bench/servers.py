@@ -216,12 +216,20 @@ class RssSampler:
         self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
 
     def __enter__(self) -> RssSampler:
+        self._cpu_at_start = self._cpu_seconds()
         self._thread.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
         self._stop.set()
         self._thread.join()
+        # CPU time the app processes used in between: near the round's wall time per process
+        # means a process was busy all along (one core at most, under the GIL).
+        self.cpu_s = [end - start for start, end in zip(self._cpu_at_start, self._cpu_seconds())]
+
+    def _cpu_seconds(self) -> list[float]:
+        times = [root.cpu_times() for root in self.roots]
+        return [t.user + t.system for t in times]
 
     def sample(self) -> int:
         total = 0
