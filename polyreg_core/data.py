@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from polyreg_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from polyreg_core.tables import Limits
 
 # The lesson's data: y = 3.1x² − 1.7x + U(0.01, 0.99), x from −10.0 to 9.9 in steps of 0.1.
 LESSON_WEIGHTS = (3.1, -1.7)
@@ -147,17 +151,18 @@ def sample_csv(spec: SampleSpec = SampleSpec()) -> str:
     return frame.to_csv(index=False)
 
 
-def read_csv(content: bytes, name: str, reference: Reference | None = Reference()) -> Dataset:
+def read_csv(content: bytes, name: str, reference: Reference | None = Reference(), limits: Limits | None = None) -> Dataset:
     """Parse a CSV or .xlsx file into a Dataset of its x and y columns.
 
     The columns are ``x`` and ``y`` when the file has them, else its first two numeric
     columns. Rows with an unusable x or y are dropped and listed in ``dropped_rows``. Raises
-    DataError with a code naming what is wrong; see ``polyreg_core.tables``.
+    DataError with a code naming what is wrong; see ``polyreg_core.tables``. ``limits``
+    defaults to those set in the environment (``Limits.from_env``).
     """
     # Imported here because tables.py builds on this module's Dataset.
     from polyreg_core.tables import Limits, read_table, to_dataset
 
-    table = read_table(content, name, Limits.from_env())
+    table = read_table(content, name, Limits.from_env() if limits is None else limits)
     x_column, y_column = table.default_columns()
     return to_dataset(table, x_column, y_column, reference)
 

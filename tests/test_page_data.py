@@ -3,6 +3,8 @@ editor, the generator and the Train page's guard for tables smaller than a batch
 
 import pytest
 
+from polyreg_app.messages import escape_markdown
+from polyreg_app.state import load_sample
 from tests.table_cases import ERRORS, LOADS, content, params
 from tests.test_pages import new_app, open_page, train_button, wait_for_training
 
@@ -25,7 +27,7 @@ def upload_case(at, case: dict, monkeypatch):
 def test_page_rejects_file_and_keeps_data(case, monkeypatch):
     at = upload_case(new_app(), case, monkeypatch)
     assert not at.exception
-    assert case["file"] in at.error[0].value
+    assert escape_markdown(case["file"]) in at.error[0].value  # as Markdown, shown as the name
     assert "dataset.csv" in at.info[0].value  # the data kept
     assert at.session_state["dataset"].name == "dataset.csv"
     assert "200 rows" in at.success[0].value
@@ -35,7 +37,7 @@ def test_page_rejects_file_and_keeps_data(case, monkeypatch):
 def test_page_rejects_file_in_korean(case, monkeypatch):
     at = upload_case(new_app("ko"), case, monkeypatch)
     assert not at.exception
-    assert case["file"] in at.error[0].value
+    assert escape_markdown(case["file"]) in at.error[0].value  # as Markdown, shown as the name
     assert "errors." not in at.error[0].value
 
 
@@ -167,9 +169,10 @@ def test_switching_back_to_upload_restores_it():
 
 def test_invalid_limit_variable_is_shown(monkeypatch):
     monkeypatch.setenv("POLYREG_MAX_UPLOAD_MB", "lots")
+    load_sample.cache_clear()  # the server's first session reads the sample with this set
     at = new_app()
     assert not at.exception
-    assert "POLYREG_MAX_UPLOAD_MB" in at.error[0].value
+    assert escape_markdown("POLYREG_MAX_UPLOAD_MB") in at.error[0].value
 
 
 def test_small_table_offers_one_batch():
@@ -210,9 +213,9 @@ def test_sidebar_shows_new_upload_at_once():
 def test_sidebar_follows_column_and_generator_changes():
     at = new_app()
     at.radio(key="data_source").set_value("generate").run()
-    assert "generated_seed9 · 200 rows" in at.sidebar.caption[0].value
+    assert escape_markdown("generated_seed9 · 200 rows") in at.sidebar.caption[0].value
     at.number_input(key="data_gen_points").set_value(50).run()
-    assert "generated_seed9 · 50 rows" in at.sidebar.caption[0].value
+    assert escape_markdown("generated_seed9 · 50 rows") in at.sidebar.caption[0].value
 
 
 def test_language_switch_keeps_upload():
@@ -238,3 +241,14 @@ def test_text_from_the_file_is_not_rendered_as_markdown():
         assert "](" not in text
         assert "**x**" not in text and "**note**" not in text
     assert not at.exception
+
+
+def test_low_row_limit_still_loads_the_sample(monkeypatch):
+    # The bundled sample has 200 rows; the limit is for students' files.
+    monkeypatch.setenv("POLYREG_MAX_ROWS", "50")
+    load_sample.cache_clear()
+    at = new_app()
+    assert not at.exception
+    assert at.session_state["dataset"].name == "dataset.csv"
+    too_long = upload(at, "long.csv", b"x,y\n" + b"".join(b"%d,%d\n" % (i, i * i) for i in range(60)))
+    assert "50" in too_long.error[0].value
