@@ -256,7 +256,9 @@ def results(result: TrainResult) -> None:
 model_summary()
 if not running:
     batch_guard(dataset, lang)
-form_column, guidance_column = st.columns([3, 2])
+# Stacked in large-text mode: beside the guidance, the form's three columns were too narrow
+# for the Korean checkbox labels at the larger font.
+form_column, guidance_column = display.columns([3, 2])
 with form_column:
     config, continuing = settings_form()
     reset_button()
