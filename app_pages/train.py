@@ -84,10 +84,12 @@ def settings_form() -> tuple[TrainConfig | None, bool]:
         )
         c2.number_input(t("train.lr", lang), 1e-8, 10.0, step=1e-5, format="%.6f", key="train_lr", disabled=running)
         c3.number_input(t("train.batch_size", lang), 1, 1_000_000, key="train_batch_size", disabled=running)
-        c1, c2, c3 = st.columns(3)
-        c1.checkbox(t("train.shuffle", lang), key="train_shuffle", disabled=running)
-        c2.checkbox(t("train.drop_last", lang), key="train_drop_last", disabled=running)
-        c3.number_input(t("train.seed", lang), 0, 2**31 - 1, key="train_seed", disabled=running)
+        # The two checkboxes share a wider column, one above the other: in a third of the form
+        # their labels were cut short ("매 에폭마다 데이터 순서 변경", "Drop the last partial batch").
+        seed_column, batch_column = st.columns([1, 2])
+        seed_column.number_input(t("train.seed", lang), 0, 2**31 - 1, key="train_seed", disabled=running)
+        batch_column.checkbox(t("train.shuffle", lang), key="train_shuffle", disabled=running)
+        batch_column.checkbox(t("train.drop_last", lang), key="train_drop_last", disabled=running)
         c1, c2, c3 = st.columns(3)
         c1.selectbox(
             t("training.optimizer", lang), OPTIMIZERS, format_func=OPTIMIZER_NAMES.get, key="train_optimizer", disabled=running

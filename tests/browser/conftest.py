@@ -120,8 +120,8 @@ def page_for(browser):
     """Open a page in a new browser context with the given browser language."""
     contexts = []
 
-    def open_page(locale: str = "en-US"):
-        context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    def open_page(locale: str = "en-US", viewport: dict | None = None):
+        context = browser.new_context(locale=locale, viewport=viewport or {"width": 1400, "height": 1000})
         context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
