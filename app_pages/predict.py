@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from polyreg_app import models, state
+from polyreg_app import display, models, state
 from polyreg_app.messages import error_text, escape_markdown
 from polyreg_core import batch, modelfile, share
 from polyreg_core.downloads import history_frame, to_csv_bytes
@@ -76,7 +76,8 @@ def show_prediction(model: PortableModel, value: float) -> None:
     x = np.array([value])
     prediction = float(model.predict(x)[0])
     data = models.training_data(model)
-    columns = iter(st.columns(4))
+    # Two rows of two: in four columns the values ("357.4511") were cut off at 1024 px.
+    columns = iter([*display.columns(2), *display.columns(2)])
     next(columns).metric(t("predict.prediction", lang), f"{prediction:.4f}")
     if data is not None:
         optimum = float(optimum_predict(models.optimum(model, data), x)[0])

@@ -13,7 +13,7 @@ from polyreg_core.training import TrainConfig
 from tests.browser.steps import expect_trained, nav, no_exception, press_train
 
 WIDGETS = "[data-testid=stCheckbox], [data-testid=stWidgetLabel], [data-testid=stButton], [data-testid=stMetric]"
-LABELS = f":is({WIDGETS}) [data-testid=stMarkdownContainer]"
+LABELS = f":is({WIDGETS}) [data-testid=stMarkdownContainer]"  # a metric's value is one too
 CUT_LABELS = f"() => [...document.querySelectorAll('{LABELS}')].filter(l => l.scrollWidth > l.clientWidth + 1).map(l => l.innerText)"
 # The Data page comes last: its generator replaces the data that the model was trained on.
 PAGES = {"train": "train.title", "learn": "learn.title", "predict": "predict.title", "data": "data.title"}
@@ -33,6 +33,10 @@ def cut_labels(page: Page, lang: str) -> dict[str, list[str]]:
         if name == "data":  # the generator has the page's most widgets, four to a row
             page.get_by_test_id("stMain").get_by_test_id("stRadio").get_by_role("radio").nth(2).check(force=True)
             expect(page.get_by_text(t("data.generator_title", lang), exact=True)).to_be_visible()
+            settle(page, title_key, lang)
+        if name == "predict":  # the four metrics of one prediction, with the widest value
+            page.get_by_role("button", name=t("predict.quick_button", lang, x=11), exact=True).click()
+            expect(page.get_by_test_id("stMetricValue")).to_have_count(4)
             settle(page, title_key, lang)
         cut[name] = page.evaluate(CUT_LABELS)
         no_exception(page)
