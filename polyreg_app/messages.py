@@ -12,14 +12,22 @@ import re
 from polyreg_core.errors import PolyregError
 from polyreg_core.i18n import error_message
 
-# Links, images, autolinks, HTML, code, emphasis, tables and LaTeX. Characters that matter
-# only at the start of a line (#, -, 1.) are left alone, because the text sits inside a sentence.
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()!<>|~$])")
+# Links, images, autolinks, HTML, code, emphasis, tables, LaTeX, and "&" for entities such as
+# "&lt;". Characters that matter only at the start of a line (#, -, 1.) are left alone,
+# because the text sits inside a sentence.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]()!<>|~$&])")
+# Streamlit finds web addresses ("www.x", "http://x", "a@b.c") and icons (":material/home:")
+# in the text after the Markdown is parsed, so a backslash cannot stop them. An invisible word
+# joiner (U+2060) inside each pattern does. It stays in text copied from the page.
+_WORD_JOINER = "\u2060"
+_WWW = re.compile(r"(?i)(www)\.")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape the characters that turn text into links, images, code or formatting."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    """Escape ``text`` so that Streamlit shows it as it is: no link, image, icon or formatting."""
+    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    text = _WWW.sub(rf"\1{_WORD_JOINER}.", text)
+    return text.replace(":", ":" + _WORD_JOINER).replace("@", _WORD_JOINER + "@")
 
 
 def error_text(error: PolyregError, lang: str) -> str:
