@@ -93,7 +93,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m polyreg_core", description=t("cli.description", lang), lang=lang)
     # Also before the command (`--lang ko train …`); _lang_from_argv has already read it.
     parser.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
-    commands = parser.add_subparsers(dest="command", metavar="{train,predict}", required=True, parser_class=_Parser)
+    metavar = t("cli.command_metavar", lang)
+    commands = parser.add_subparsers(dest="command", metavar=metavar, required=True, parser_class=_Parser)
     p = commands.add_parser("train", help=t("cli.train_help", lang), lang=lang)
     defaults = TrainConfig()
     p.add_argument("csv", help=t("cli.csv_help", lang))
@@ -245,7 +246,10 @@ def result_json(result: TrainResult, xs: np.ndarray, predictions: np.ndarray, op
 def _print_text(result, optimum, log_every, xs, predictions, lang, out) -> None:
     history = result.history
     width = len(str(result.config.epochs))
-    for i in range(log_every - 1, len(history), log_every):
+    rows = list(range(log_every - 1, len(history), log_every))
+    if len(history) and rows[-1:] != [len(history) - 1]:
+        rows.append(len(history) - 1)  # always the learned weights at the end
+    for i in rows:
         weights = ", ".join(f"{w:.4f}" for w in history.weights[i])
         line = t(
             "cli.log_line",

@@ -43,6 +43,12 @@ def test_text_output_logs_every_n_epochs():
     assert lines[-1].startswith("x = 5")
 
 
+def test_text_output_ends_with_the_learned_weights():
+    done = run_cli("train", str(SAMPLE_CSV), "--epochs", "1500")
+    epochs = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("epoch")]
+    assert epochs == ["1000/1500", "1500/1500"]
+
+
 def test_korean_output():
     done = run_cli("train", str(SAMPLE_CSV), "--epochs", "1000", lang="ko")
     assert done.stdout.startswith("에폭")
@@ -106,4 +112,4 @@ def test_lang_may_come_before_the_command():
 def test_unknown_command_lists_the_choices_in_korean():
     done = run_cli("trian", "data.csv", lang="ko")
     assert done.returncode == 2
-    assert done.stderr.strip() == "오류: 'trian'은(는) {train,predict}에 쓸 수 없는 값입니다. 쓸 수 있는 값: 'train', 'predict'"
+    assert done.stderr.strip() == "오류: 'trian'은(는) 명령에 쓸 수 없는 값입니다. 쓸 수 있는 값: 'train', 'predict'"
