@@ -282,8 +282,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         _print_error(str(exc), lang)
     except PolyregError as exc:
-        _print_error(error_message(exc, lang), lang)
+        _print_error(error_message(_with_option_names(exc), lang), lang)
     return EXIT_BAD_INPUT
+
+
+def _with_option_names(error: PolyregError) -> PolyregError:
+    """Name a setting by its option ("--batch-size"), not by TrainConfig's field ("batch_size")."""
+    name = error.params.get("name")
+    if error.code != "out_of_range" or not isinstance(name, str) or name.startswith("-"):
+        return error
+    return type(error)(error.code, **{**error.params, "name": "--" + name.replace("_", "-")})
 
 
 def _print_error(message: str, lang: str) -> None:

@@ -113,3 +113,9 @@ def test_unknown_command_lists_the_choices_in_korean():
     done = run_cli("trian", "data.csv", lang="ko")
     assert done.returncode == 2
     assert done.stderr.strip() == "오류: 'trian'은(는) 명령에 쓸 수 없는 값입니다. 쓸 수 있는 값: 'train', 'predict'"
+
+
+def test_out_of_range_names_the_option():
+    done = run_cli("train", str(SAMPLE_CSV), "--batch-size", "0")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: --batch-size must be a whole number from 1 to ")
