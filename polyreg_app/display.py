@@ -44,7 +44,11 @@ def sized(fig: go.Figure, large: bool) -> go.Figure:
     fig.update_yaxes(tickfont_size=size, title_font_size=size)
     fig.update_traces(contours_labelfont_size=size, selector=dict(type="contour"))
     if large:
-        fig.update_layout(height=LARGE_CHART_HEIGHT)
+        # Charts are full width in this mode, but on a 1024-px projector a column of large
+        # legend entries still left the plot a sliver, so the legend goes under the plot.
+        # At the figure's bottom edge, with the bottom margin holding the axis title above it.
+        legend = dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left")
+        fig.update_layout(height=LARGE_CHART_HEIGHT, legend=legend, margin=dict(b=size * 8))
     return fig
 
 

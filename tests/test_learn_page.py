@@ -283,5 +283,7 @@ def test_large_text_scales_charts_and_tables(trained):
     assert not trained.exception
     large = figure(trained, "Residuals")["layout"]["xaxis"]["tickfont"]["size"]
     assert large > normal
+    # Under the plot, not beside it, where it left a narrow screen's plot a sliver.
+    assert figure(trained, "Residuals")["layout"]["legend"]["orientation"] == "h"
     assert trained.table, "large-text mode shows tables as HTML, which scale with the page"
     trained.toggle(key="large_text").set_value(False).run()
