@@ -24,6 +24,7 @@ from polyreg_core.device import DEVICE_CHOICES
 from polyreg_core.errors import DataError, PolyregError
 from polyreg_core.i18n import LANGS, error_message, lang_from_locale, t
 from polyreg_core.outcome import divergence_message
+from polyreg_core.portable import check_x
 from polyreg_core.insight import exact_optimum
 from polyreg_core.reference import Optimum
 from polyreg_core.reports import bad_cell_lines, dropped_report, table_notes
@@ -201,11 +202,11 @@ def run_train(args: argparse.Namespace, out=None) -> int:
     if args.log_every < 1:
         raise CliError(t("errors.out_of_range", args.lang, name="--log-every", value=args.log_every, low=1, high=config.epochs))
     config.validate(len(dataset))
+    xs = check_x(np.asarray(args.predict, dtype=np.float64))  # before training, so no run is wasted
     print_data_report(table, dataset, args.lang)
     result = train(dataset, config)
     saved = save_exports(args, result, dataset)
     optimum = exact_optimum(dataset, config.degree)
-    xs = np.asarray(args.predict, dtype=np.float64)
     predictions = result.predict(xs) if len(xs) else np.zeros(0)
     if args.json:
         output = result_json(result, xs, predictions, optimum)

@@ -119,3 +119,10 @@ def test_out_of_range_names_the_option():
     done = run_cli("train", str(SAMPLE_CSV), "--batch-size", "0")
     assert done.returncode == 2
     assert done.stderr.startswith("error: --batch-size must be a whole number from 1 to ")
+
+
+def test_non_finite_x_is_rejected_before_training():
+    done = run_cli("train", str(SAMPLE_CSV), "--json", "--predict", "5", "nan")
+    assert done.returncode == 2
+    assert done.stdout == ""  # no half-written JSON with NaN, which strict parsers reject
+    assert "nan" in done.stderr
