@@ -21,8 +21,8 @@ def upload_section() -> None:
     upload = st.file_uploader(
         t("data.upload_label", lang), type=UPLOAD_TYPES, key="data_upload", max_upload_size=max_mb
     )
-    # The environment variables that change these limits are for whoever runs the server; the
-    # README names them, the page does not.
+    # The environment variables that change these limits are for the server's operator, so the
+    # README names them and the page does not.
     st.caption(t("data.upload_limits", lang, mb=max_mb, rows=limits.max_rows))
     with st.spinner(t("data.reading", lang)):
         replaced = data_source.read_upload(upload, limits)

@@ -35,18 +35,9 @@ from bench.servers import AppSet, RssSampler, start_behind_nginx, start_direct  
 from polyreg_core.data import SampleSpec, sample_csv  # noqa: E402
 from polyreg_core.i18n import t  # noqa: E402
 from polyreg_core.training import TrainConfig  # noqa: E402
+# The browser tests' Chromium and its flags, which keep it off the network.
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-# The browser-test flags: no background services, sync or QUIC, so Chromium stays off the network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 LANG = "en"
 PREDICT_X = 5
 # SGD from the lesson's settings ends about 0.25 below the exact optimum at x = 5 (its bias
@@ -212,8 +203,8 @@ def measure(k: int, via: str, train_timeout_s: float) -> tuple[Row, list[Session
 
 
 def markdown_table(rows: list[Row]) -> str:
-    # Straight to one process, Chromium keeps spare keep-alive connections open, so the count
-    # says nothing there; behind nginx, which opens one per request, it shows the spread.
+    # Connected straight to one process, Chromium keeps spare keep-alive connections open, so
+    # the count means nothing there. Behind nginx, which opens one per request, it shows the spread.
     spread = any(len(r.connections) > 1 for r in rows)
     head = "| K | completed | errors | Train→result p50 (s) | p95 (s) | server peak RSS (MB) | round (s) | server CPU (s) |"
     lines = [head + (" connections per process |" if spread else ""), "| ---: " * (9 if spread else 8) + "|"]

@@ -202,9 +202,9 @@ def _write_nginx_conf(directory: Path, app_ports: list[int], port: int) -> Path:
 class RssSampler:
     """Sample the summed resident memory of some process trees in a thread; keep the peak.
 
-    ``count_connections`` notes each process's open inbound connections at one moment: once
-    the pages have loaded, each browser session holds just its websocket, so behind nginx this
-    shows how the sessions were spread.
+    ``count_connections`` records each process's open inbound connections at one moment. Once
+    the pages have loaded, each browser session keeps only its websocket open, so behind nginx
+    this shows how the sessions were spread.
     """
 
     def __init__(self, processes: list[subprocess.Popen], interval_s: float = 0.2):

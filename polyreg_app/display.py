@@ -12,6 +12,11 @@ LARGE_TEXT_CSS = "<style>html { font-size: 137.5%; }</style>"
 CHART_FONT = {False: 14, True: 22}  # px; plotly's own default is 12
 CHART_TITLE_FONT = {False: 17, True: 28}
 LARGE_CHART_HEIGHT = 560  # px; Streamlit's default is 450, too short once the text is larger
+# A legend above the plot wraps into the title, so normally it is a column right of the plot,
+# where plotly widens the margin to fit it. With large text that column left the plot a sliver
+# on a 1024-px projector, so there the legend goes under the plot, at the figure's bottom edge.
+LEGEND_RIGHT = dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02)
+LEGEND_BELOW = dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0)
 
 
 def large_text() -> bool:
@@ -33,10 +38,8 @@ def sized(fig: go.Figure, large: bool) -> go.Figure:
     size = CHART_FONT[large]
     fig.update_layout(
         font=dict(size=size),
-        # A legend above the plot wraps into the title once the text is large, so it is a
-        # column right of the plot, where plotly widens the margin to fit it.
         title=dict(font=dict(size=CHART_TITLE_FONT[large])),
-        legend=dict(font=dict(size=size), orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
+        legend=dict(font=dict(size=size), **(LEGEND_BELOW if large else LEGEND_RIGHT)),
         margin=dict(t=CHART_TITLE_FONT[large] * 3),
         hoverlabel=dict(font=dict(size=size)),
     )
@@ -44,11 +47,8 @@ def sized(fig: go.Figure, large: bool) -> go.Figure:
     fig.update_yaxes(tickfont_size=size, title_font_size=size)
     fig.update_traces(contours_labelfont_size=size, selector=dict(type="contour"))
     if large:
-        # Charts are full width in this mode, but on a 1024-px projector a column of large
-        # legend entries still left the plot a sliver, so the legend goes under the plot.
-        # At the figure's bottom edge, with the bottom margin holding the axis title above it.
-        legend = dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left")
-        fig.update_layout(height=LARGE_CHART_HEIGHT, legend=legend, margin=dict(b=size * 8))
+        # The bottom margin holds the axis title above the legend.
+        fig.update_layout(height=LARGE_CHART_HEIGHT, margin=dict(b=size * 8))
     return fig
 
 

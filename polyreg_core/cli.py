@@ -92,7 +92,7 @@ def default_lang(environ: dict[str, str] = os.environ) -> str:
 
 def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m polyreg_core", description=t("cli.description", lang), lang=lang)
-    # Also before the command (`--lang ko train …`); _lang_from_argv has already read it.
+    # Also accepted before the command (`--lang ko train …`). _lang_from_argv has already read it.
     parser.add_argument("--lang", choices=LANGS, default=lang, help=t("cli.lang_help", lang))
     metavar = t("cli.command_metavar", lang)
     commands = parser.add_subparsers(dest="command", metavar=metavar, required=True, parser_class=_Parser)

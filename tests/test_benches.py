@@ -1,7 +1,7 @@
 """The benchmarks under bench/ still run and print their figures, on small sizes.
 
-They are not timed here (the machines are shared); a bench that breaks after a change to the
-code it measures should fail here instead of on the day its figures are next recorded.
+They are not timed here, because the machines are shared. A bench that breaks after a change
+to the code it measures fails here instead of on the day its figures are next recorded.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def test_text_output_logs_every_n_epochs():
     assert lines[-1].startswith("x = 5")
 
 
-def test_text_output_ends_with_the_learned_weights():
+def test_text_ends_with_learned_weights():
     done = run_cli("train", str(SAMPLE_CSV), "--epochs", "1500")
     epochs = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("epoch")]
     assert epochs == ["1000/1500", "1500/1500"]
@@ -93,35 +93,36 @@ def test_divergence_exits_3():
     assert "diverged" in done.stderr
 
 
-def test_korean_help_has_no_english_headings():
+def test_korean_help_fully_translated():
     done = run_cli("train", "--help", lang="ko")
     assert done.returncode == 0
     assert done.stdout.startswith("사용법: ")
     for english in ("usage:", "positional arguments", "options:", "show this help"):
         assert english not in done.stdout
-    assert "위치 인수:" in done.stdout and "옵션:" in done.stdout
+    assert "위치 인수:" in done.stdout
+    assert "옵션:" in done.stdout
 
 
-def test_lang_may_come_before_the_command():
+def test_lang_before_command():
     command = [sys.executable, "-m", "polyreg_core", "--lang", "ko", "train", str(SAMPLE_CSV), "--epochs", "10"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "에폭" in done.stdout
 
 
-def test_unknown_command_lists_the_choices_in_korean():
+def test_unknown_command_korean_choices():
     done = run_cli("trian", "data.csv", lang="ko")
     assert done.returncode == 2
     assert done.stderr.strip() == "오류: 'trian'은(는) 명령에 쓸 수 없는 값입니다. 쓸 수 있는 값: 'train', 'predict'"
 
 
-def test_out_of_range_names_the_option():
+def test_out_of_range_names_option():
     done = run_cli("train", str(SAMPLE_CSV), "--batch-size", "0")
     assert done.returncode == 2
     assert done.stderr.startswith("error: --batch-size must be a whole number from 1 to ")
 
 
-def test_non_finite_x_is_rejected_before_training():
+def test_non_finite_x_rejected():
     done = run_cli("train", str(SAMPLE_CSV), "--json", "--predict", "5", "nan")
     assert done.returncode == 2
     assert done.stdout == ""  # no half-written JSON with NaN, which strict parsers reject

@@ -228,18 +228,19 @@ def test_language_switch_keeps_upload():
     assert at.session_state["dataset"].x_column == "점수"
 
 
-def test_text_from_the_file_is_not_rendered_as_markdown():
+def test_upload_text_escaped_for_markdown():
     # A file name, a title row, a column name and a bad cell that would each become a link, an
     # image or bold text if the page rendered them as Markdown.
     content = b"[title](http://example.invalid/t)\nx,y,**note**\n1,2,a\n2,5,b\n3,**x**,c\n4,17,d\n"
     at = upload(new_app(), "![p](http://example.invalid/p).csv", content)
-    shown = [e.value for kind in ("success", "info", "caption", "warning") for e in getattr(at, kind)]
-    assert any("example.invalid/p" in text for text in shown)  # the name is shown, escaped
-    assert any("example.invalid/t" in text for text in shown)  # so is the skipped title
-    assert any("\\*\\*x\\*\\*" in text for text in shown)  # and the bad cell
-    for text in shown:
+    messages = [e.value for kind in ("success", "info", "caption", "warning") for e in getattr(at, kind)]
+    assert any("example.invalid/p" in text for text in messages)  # the name is shown, escaped
+    assert any("example.invalid/t" in text for text in messages)  # so is the skipped title
+    assert any("\\*\\*x\\*\\*" in text for text in messages)  # and the bad cell
+    for text in messages:
         assert "](" not in text
-        assert "**x**" not in text and "**note**" not in text
+        assert "**x**" not in text
+        assert "**note**" not in text
     assert not at.exception
 
 

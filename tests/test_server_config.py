@@ -18,19 +18,19 @@ def options(monkeypatch):
     config.get_config_options(force_reparse=True)
 
 
-def test_nothing_leaves_the_machine(options):
+def test_config_keeps_server_local(options):
     assert options("browser.gatherUsageStats") is False
     assert options("server.address") == "127.0.0.1"
     assert options("browser.serverAddress") == "localhost"  # no external-IP look-up for a URL
     assert options("server.fileWatcherType") == "none"
 
 
-def test_no_full_collection_after_every_rerun(options):
+def test_config_disables_post_script_gc(options):
     # The live view reruns 4 times a second per training session; see the comment in the file.
     assert options("runner.postScriptGC") is False
 
 
-def test_upload_limit_matches_the_parser_default(options):
+def test_config_upload_limit_matches_parser(options):
     from polyreg_core.tables import DEFAULT_MAX_UPLOAD_MB
 
     assert options("server.maxUploadSize") == DEFAULT_MAX_UPLOAD_MB

@@ -43,14 +43,14 @@ def assert_every_session_right(report: dict, k: int) -> dict:
 
 
 @pytest.mark.timeout(300)
-def test_direct_round_gives_each_session_its_own_prediction(tmp_path):
+def test_direct_round_predicts_own_data(tmp_path):
     row = assert_every_session_right(run_load_bench(tmp_path, "--sessions", "2"), 2)
     assert len(row["connections"]) == 1
     assert row["connections"][0] >= 2  # one websocket per session
 
 
 @pytest.mark.timeout(300)
-def test_round_through_nginx_keeps_each_session_on_its_process(tmp_path):
+def test_nginx_round_keeps_sessions_apart(tmp_path):
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does it)")
     row = assert_every_session_right(run_load_bench(tmp_path, "--via", "nginx", "--sessions", "4"), 4)

@@ -53,9 +53,9 @@ def test_small_table_trains_as_one_batch(server, page_for):
     no_exception(page)
 
 
-def test_names_with_addresses_and_icons_show_as_text(server, page_for, tmp_path):
+def test_upload_names_stay_plain_text(server, page_for, tmp_path):
     # Streamlit turns web addresses, e-mail addresses and ":material/…:" codes into links and
-    # icons after the Markdown is parsed; a file name and a column name must stay plain text.
+    # icons after the Markdown is parsed. A file name and a column name must stay plain text.
     name = "kosis_www.kosis.kr_2024 [l](http:x).csv"
     path = tmp_path / name
     path.write_text("x,y :material/home: a@b.com\n1,2\n2,5\n3,10\n4,17\n")
@@ -66,9 +66,9 @@ def test_names_with_addresses_and_icons_show_as_text(server, page_for, tmp_path)
     loaded = page.get_by_test_id("stAlertContentSuccess").filter(has_text="kosis")
     expect(loaded).to_be_visible()
     expect(loaded.locator("a, img, span[role=img]")).to_have_count(0)
-    shown = loaded.inner_text().replace("\u2060", "")  # the invisible joiners that stop the links
-    assert name in shown
-    assert "y :material/home: a@b.com" in shown
+    text = loaded.inner_text().replace("\u2060", "")  # the invisible joiners that stop the links
+    assert name in text
+    assert "y :material/home: a@b.com" in text
     sidebar = page.get_by_test_id("stSidebar").get_by_test_id("stCaptionContainer").filter(has_text="kosis")
     expect(sidebar.locator("a, img, span[role=img]")).to_have_count(0)
     no_exception(page)
